@@ -1,0 +1,1 @@
+"""Recognition rates, weighting, thresholds and statistics: pure functions over pandas/numpy."""

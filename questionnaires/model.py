@@ -1,0 +1,124 @@
+"""Immutable in-memory form of a questionnaire definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Respondent groups of the national assessment, in display order.
+GROUPS: dict[str, str] = {
+    "student": "学生",
+    "parent": "家长",
+    "teacher": "教师",
+    "principal": "校长",
+    "deputy": "人大代表、政协委员",
+    "public": "社会公众",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: str
+    recognised: bool = False  #: counts as 认可
+    dont_know: bool = False  #: 不了解: excluded from the denominator
+    score: float | None = None  #: for the option_scores method
+    group: str | None = None  #: identity items: the group this answer puts the respondent in
+
+    def to_dict(self) -> dict:
+        d = {
+            "code": self.code,
+            "label": self.label,
+            "recognised": self.recognised,
+            "dont_know": self.dont_know,
+            "score": self.score,
+        }
+        if self.group is not None:
+            d["group"] = self.group
+        return d
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    type: str  #: "single" or "text"
+    text: str
+    options: tuple[Option, ...] = ()
+    scored: bool = False  #: counts towards the recognition rate
+    overall: bool = False  #: the overall-satisfaction item
+    identity: bool = False  #: the respondent's self-declared group
+    required: bool = True
+
+    def option(self, code: str) -> Option | None:
+        for opt in self.options:
+            if opt.code == code:
+                return opt
+        return None
+
+    @property
+    def max_score(self) -> float | None:
+        scores = [o.score for o in self.options if o.score is not None]
+        return max(scores) if scores else None
+
+    def to_dict(self) -> dict:
+        d = {
+            "code": self.code,
+            "type": self.type,
+            "text": self.text,
+            "required": self.required,
+            "scored": self.scored,
+            "overall": self.overall,
+            "identity": self.identity,
+        }
+        if self.type == "single":
+            d["options"] = [o.to_dict() for o in self.options]
+        return d
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    code: str
+    version: int
+    title: str
+    intro: str
+    items: tuple[Item, ...]
+    source: str = field(default="", compare=False)
+
+    def item(self, code: str) -> Item | None:
+        for it in self.items:
+            if it.code == code:
+                return it
+        return None
+
+    @property
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(it for it in self.items if it.scored)
+
+    @property
+    def overall_item(self) -> Item:
+        return next(it for it in self.items if it.overall)
+
+    @property
+    def identity_item(self) -> Item | None:
+        return next((it for it in self.items if it.identity), None)
+
+    @property
+    def text_items(self) -> tuple[Item, ...]:
+        return tuple(it for it in self.items if it.type == "text")
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "version": self.version,
+            "title": self.title,
+            "intro": self.intro,
+            "items": [it.to_dict() for it in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which questionnaire each group answers in a campaign."""
+
+    code: str
+    label: str
+    forms: dict[str, str]

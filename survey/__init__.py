@@ -1,0 +1,69 @@
+"""社会认可度调查系统: the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from questionnaires import QuestionnaireError, load_registry
+
+from .config import DEFAULTS, database_url, instance_secrets, normalise_url
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py and FLASK_* variables, or test_config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        normalise_url(uri) if uri else database_url(app.instance_path)
+    )
+    if not (app.config.get("SECRET_KEY") and app.config.get("NETWORK_SALT")):
+        stored = instance_secrets(app.instance_path)
+        for key in ("SECRET_KEY", "NETWORK_SALT"):
+            app.config[key] = app.config.get(key) or stored[key]
+
+    try:
+        app.extensions["questionnaires"] = load_registry(
+            app.config.get("QUESTIONNAIRE_DIR"), app.config.get("LAYOUTS_FILE")
+        )
+    except QuestionnaireError as exc:
+        app.logger.critical("Questionnaire definitions are broken: %s", exc)
+        raise
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, web
+
+    cli.register(app)
+    errors.register(app)
+    web.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_compress import Compress
+
+    from . import db_setup
+    from .extensions import csrf, db, migrate
+
+    db.init_app(app)
+    db_setup.configure(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    Compress(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .respondent import bp as respondent_bp
+
+    app.register_blueprint(respondent_bp)

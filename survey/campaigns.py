@@ -1,0 +1,176 @@
+"""Campaign set-up: creation, schools, links and lookups shared by the CLI and the console."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from questionnaires import GROUPS, Registry
+
+from .extensions import db
+from .models import AccessCode, Campaign, County, Link, Response, School
+
+
+def registry() -> Registry:
+    """The questionnaire registry loaded at start-up."""
+    return current_app.extensions["questionnaires"]
+
+
+def get_or_create_county(name: str, code: str | None = None) -> County:
+    county = db.session.scalar(sa.select(County).where(County.name == name))
+    if county is None:
+        county = County(name=name, code=code)
+        db.session.add(county)
+        db.session.flush()
+    return county
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:40] or "campaign"
+
+
+def unique_slug(base: str) -> str:
+    slug, n = slugify(base), 1
+    while db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug)) is not None:
+        n += 1
+        slug = f"{slugify(base)}-{n}"
+    return slug
+
+
+def create_campaign(
+    county: County,
+    name: str,
+    *,
+    slug: str | None = None,
+    layout: str = "six_forms",
+    groups: Iterable[str] | None = None,
+    link_mode: str = "open",
+    threshold: float = 0.85,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Campaign:
+    """Make a campaign; its forms are fixed from the layout now."""
+    lay = registry().layouts.get(layout)
+    if lay is None:
+        raise ValueError(f"unknown layout {layout!r}")
+    groups = [g for g in (groups or GROUPS) if g in lay.forms]
+    if not groups:
+        raise ValueError("a campaign needs at least one group its layout serves")
+    campaign = Campaign(
+        county=county,
+        name=name,
+        slug=unique_slug(slug or name),
+        layout=layout,
+        forms={g: lay.forms[g] for g in groups},
+        groups=groups,
+        link_mode=link_mode,
+        threshold=threshold,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        status="draft",
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def new_token() -> str:
+    """An unguessable URL token (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def ensure_links(campaign: Campaign) -> int:
+    """Give every school × group of the campaign a link; return how many were made."""
+    existing = {
+        (school_id, group)
+        for school_id, group in db.session.execute(
+            sa.select(Link.school_id, Link.group).where(Link.campaign_id == campaign.id)
+        )
+    }
+    made = 0
+    for school in campaign.schools:
+        for group in campaign.groups:
+            if (school.id, group) not in existing:
+                db.session.add(
+                    Link(campaign=campaign, school=school, group=group, token=new_token())
+                )
+                made += 1
+    db.session.flush()
+    return made
+
+
+def survey_path(token: str) -> str:
+    """The respondent page of a link (the route is respondent.survey)."""
+    return f"/s/{token}"
+
+
+def find_campaign(ref: str | int) -> Campaign | None:
+    """A campaign by id or slug."""
+    ref = str(ref).strip()
+    if ref.isdigit():
+        found = db.session.get(Campaign, int(ref))
+        if found is not None:
+            return found
+    return db.session.scalar(sa.select(Campaign).where(Campaign.slug == ref))
+
+
+def response_counts() -> dict[int, int]:
+    """Stored responses per campaign id."""
+    rows = db.session.execute(
+        sa.select(Response.campaign_id, sa.func.count()).group_by(Response.campaign_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    school_code: str
+    school_name: str
+    group: str
+    token: str
+    url: str
+
+
+def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
+    """Every link of a campaign with its absolute URL, by school then group order."""
+    order = {g: i for i, g in enumerate(campaign.groups)}
+    rows = db.session.execute(
+        sa.select(Link, School)
+        .join(School, Link.school_id == School.id)
+        .where(Link.campaign_id == campaign.id)
+    ).all()
+    rows.sort(key=lambda r: (r.School.code, order.get(r.Link.group, 99)))
+    base = base_url.rstrip("/")
+    return [
+        LinkRow(s.code, s.name, lnk.group, lnk.token, base + survey_path(lnk.token))
+        for lnk, s in rows
+    ]
+
+
+#: letters and digits that cannot be misread on a printed slip (no 0/O, 1/I/L)
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def generate_codes(link: Link, n: int, length: int = 8) -> list[str]:
+    """Make n new one-time access codes for a link (unique across the database)."""
+    made: list[str] = []
+    while len(made) < n:
+        batch = {
+            "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+            for _ in range(n - len(made))
+        }
+        taken = set(
+            db.session.scalars(sa.select(AccessCode.code).where(AccessCode.code.in_(batch)))
+        )
+        fresh = sorted(batch - taken - set(made))
+        db.session.add_all(AccessCode(link_id=link.id, code=c) for c in fresh)
+        made.extend(fresh)
+    db.session.flush()
+    return made

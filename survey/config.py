@@ -1,0 +1,73 @@
+"""Configuration defaults and instance secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "SITE_NAME": "社会认可度调查系统",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,  # a parent may take hours; the token lives as long as the session
+    # respondents come from inside WeChat, which often sends no Referer
+    "WTF_CSRF_SSL_STRICT": False,
+    "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # assets are referenced with a content hash
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/csv",
+    ],
+    "COMPRESS_MIN_SIZE": 500,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "TICKET_MAX_AGE": 14 * 24 * 3600,  # a served form stays submittable this long
+    "RESPONSE_COOKIE_DAYS": 180,
+}
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL from the environment, else SQLite in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "survey.db")
+    return normalise_url(url)
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secrets(instance_path: str) -> dict[str, str]:
+    """Read (or create once) the secret key and the network-hash salt kept in instance/.
+
+    They never go into git: instance/ is ignored except its README.
+    """
+    path = Path(instance_path) / "secrets.json"
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        data = {}
+    changed = False
+    for key in ("SECRET_KEY", "NETWORK_SALT"):
+        if not data.get(key):
+            data[key] = secrets.token_hex(32)
+            changed = True
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return data

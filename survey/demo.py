@@ -1,0 +1,151 @@
+"""A demo county with mixed schools, and simulated answers through the real storage path."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from questionnaires import Questionnaire
+
+from .campaigns import create_campaign, ensure_links, get_or_create_county, registry
+from .extensions import db
+from .models import Campaign, Link, School
+from .responses import store_response
+from .timeutil import utcnow
+
+DEMO_SLUG = "demo-2026"
+DEMO_COUNTY = "示例县"
+
+#: code, name, stage, location, enrolment, teachers
+DEMO_SCHOOLS = [
+    ("4101010001", "示例县城关第一小学", "primary", "urban", 1860, 98),
+    ("4101010002", "示例县城关第二小学", "primary", "urban", 1420, 76),
+    ("4101010003", "示例县实验中学", "junior", "urban", 2050, 152),
+    ("4101010004", "河东镇中心小学", "primary", "town", 880, 52),
+    ("4101010005", "河东镇初级中学", "junior", "town", 730, 61),
+    ("4101010006", "柳林乡九年一贯制学校", "nine_year", "rural", 430, 39),
+    ("4101010007", "柳林乡中心小学", "primary", "rural", 310, 24),
+    ("4101010008", "石门村小学", "primary", "rural", 64, 7),
+]
+
+#: share of respondents per group in the simulation (parents are the largest)
+GROUP_SHARE = {
+    "parent": 0.55,
+    "student": 0.2,
+    "teacher": 0.12,
+    "principal": 0.02,
+    "deputy": 0.03,
+    "public": 0.08,
+}
+
+COMMENTS = [
+    "希望学校多开展一些体育和兴趣活动。",
+    "老师很负责，孩子很喜欢上学。",
+    "上学路上的交通安全还需要加强。",
+    "希望农村学校也能有更多好老师。",
+    "作业量比以前少了，孩子睡眠时间够了。",
+    "课后服务很好，解决了接孩子难的问题。",
+    "食堂的饭菜可以再丰富一些。",
+]
+
+
+def ensure_demo_campaign() -> tuple[Campaign, bool]:
+    """The demo campaign, made on first call; returns (campaign, created)."""
+    found = db.session.scalar(sa.select(Campaign).where(Campaign.slug == DEMO_SLUG))
+    if found is not None:
+        return found, False
+    county = get_or_create_county(DEMO_COUNTY, "410101")
+    campaign = create_campaign(
+        county,
+        "2026年示例县义务教育优质均衡发展社会认可度调查",
+        slug=DEMO_SLUG,
+        closes_at=utcnow() + timedelta(days=30),
+    )
+    campaign.status = "open"
+    campaign.opens_at = utcnow() - timedelta(hours=1)
+    for code, name, stage, location, enrolment, teachers in DEMO_SCHOOLS:
+        campaign.schools.append(
+            School(
+                code=code,
+                name=name,
+                stage=stage,
+                location=location,
+                enrolment=enrolment,
+                teachers=teachers,
+            )
+        )
+    db.session.flush()
+    ensure_links(campaign)
+    db.session.commit()
+    return campaign, True
+
+
+def _answer(item, mood: float, rng: random.Random) -> str:
+    """One simulated answer: a respondent's mood shifts the odds toward recognised options."""
+    options = item.options
+    dont_know = [o for o in options if o.dont_know]
+    if dont_know and rng.random() < 0.04:
+        return dont_know[0].code
+    valid = [o for o in options if not o.dont_know]
+    recognised = [o for o in valid if o.recognised]
+    if not item.scored:
+        return rng.choice(valid).code
+    if recognised and rng.random() < mood:
+        return recognised[0 if rng.random() < 0.6 else -1].code
+    others = [o for o in valid if not o.recognised] or valid
+    return rng.choice(others).code
+
+
+def simulate_answers(
+    q: Questionnaire, mood: float, rng: random.Random, groups: frozenset[str] | None = None
+) -> dict[str, str]:
+    answers = {}
+    for item in q.items:
+        if item.identity:
+            opts = [o for o in item.options if groups is None or o.group in groups]
+            answers[item.code] = rng.choice(opts).code
+        elif item.type == "single":
+            answers[item.code] = _answer(item, mood, rng)
+        elif rng.random() < 0.15:
+            answers[item.code] = rng.choice(COMMENTS)
+    return answers
+
+
+def simulate_responses(campaign: Campaign, n: int, seed: int | None = None) -> int:
+    """Store n simulated responses through store_response; returns how many were stored."""
+    rng = random.Random(seed)
+    links = db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id)).all()
+    if not links:
+        return 0
+    schools = {s.id: s for s in campaign.schools}
+    school_mood = {sid: rng.uniform(0.78, 0.97) for sid in schools}
+    by_group: dict[str, list[Link]] = {}
+    for link in links:
+        by_group.setdefault(link.group, []).append(link)
+    groups = [g for g in campaign.groups if g in by_group]
+    weights = [GROUP_SHARE.get(g, 0.05) for g in groups]
+    now = utcnow()
+    stored = 0
+    for _ in range(n):
+        group = rng.choices(groups, weights)[0]
+        pool = by_group[group]
+        link = rng.choices(pool, [max(schools[lk.school_id].enrolment, 20) for lk in pool])[0]
+        q = registry().get(campaign.forms[group])
+        forms_groups = frozenset(g for g, f in campaign.forms.items() if f == q.code)
+        mood = min(0.995, max(0.4, rng.gauss(school_mood[link.school_id], 0.08)))
+        duration = max(20.0, rng.lognormvariate(5.2, 0.45))
+        submitted = now - timedelta(minutes=rng.uniform(0, 60 * 24 * 3))
+        result = store_response(
+            link=link,
+            questionnaire=q,
+            answers=simulate_answers(q, mood, rng, forms_groups),
+            submission_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+            started_at=submitted - timedelta(seconds=duration),
+            submitted_at=submitted,
+            network=f"demo{rng.getrandbits(40):010x}",
+        )
+        stored += result.created
+    return stored

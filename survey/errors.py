@@ -1,0 +1,42 @@
+"""Readable Chinese error pages; never a bare 500 with a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def _page(kind: str, status: int, detail: str | None = None):
+    return render_template("respondent/message.html", kind=kind, detail=detail), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        if request.blueprint == "respondent" and request.view_args:
+            from .respondent.routes import csrf_failed
+
+            try:
+                return csrf_failed()
+            except HTTPException as inner:  # e.g. an unknown link: say that instead
+                return http_error(inner)
+        return _page("bad_request", 400, "页面已过期或缺少安全校验信息，请返回并刷新页面后重试。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 404:
+            return _page("not_found", 404)
+        if exc.code == 429:
+            return _page("too_many", 429)
+        if exc.code and exc.code >= 500:
+            return _page("server_error", exc.code)
+        return _page("bad_request", exc.code or 400, "请求的内容不正确，请返回后重试。")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _page("server_error", 500)

@@ -1,0 +1,141 @@
+"""Counties, their survey campaigns, schools, links and one-time access codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+#: School stages: stored code -> label shown and accepted on import.
+STAGES = {
+    "primary": "小学",
+    "junior": "初中",
+    "nine_year": "九年一贯制",
+    "twelve_year": "十二年一贯制",
+}
+#: Urban/town/rural location of a school.
+LOCATIONS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
+LINK_MODES = {"open": "公开链接", "code": "一次性答题码"}
+STATUSES = ("draft", "open", "closed")
+
+
+class County(db.Model):
+    """A county (or district) education bureau: owns campaigns and staff accounts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. 沁县
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: administrative division code, optional
+    code: Mapped[str | None] = mapped_column(sa.String(12))
+
+    campaigns: Mapped[list[Campaign]] = relationship(back_populates="county")
+
+
+class Campaign(db.Model):
+    """One survey round of a county."""
+
+    __table_args__ = (
+        sa.CheckConstraint("threshold > 0 AND threshold <= 1", name="threshold_range"),
+        sa.CheckConstraint("link_mode IN ('open', 'code')", name="link_mode_known"),
+        sa.CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(sa.ForeignKey("county.id"), index=True)
+    #: stable short name used in URLs and the CLI
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: layout code from questionnaires/layouts.json
+    layout: Mapped[str] = mapped_column(sa.String(40))
+    #: group code -> questionnaire code, fixed when the campaign is made
+    forms: Mapped[dict] = mapped_column(sa.JSON)
+    #: the groups this campaign surveys, in display order
+    groups: Mapped[list] = mapped_column(sa.JSON)
+    #: 'draft' (set-up), 'open' (takes answers within the window), 'closed'
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    #: 'open' links anyone can answer once per browser, or 'code' one-time codes
+    link_mode: Mapped[str] = mapped_column(sa.String(8), default="open")
+    threshold: Mapped[float] = mapped_column(default=0.85)
+    #: recognition-rate method (see analysis.rates)
+    method: Mapped[str] = mapped_column(sa.String(20), default="positive_share")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    county: Mapped[County] = relationship(back_populates="campaigns")
+    schools: Mapped[list[School]] = relationship(
+        back_populates="campaign", order_by="School.code", cascade="all, delete-orphan"
+    )
+
+    def state(self, now: datetime | None = None) -> str:
+        """'draft', 'scheduled' (open but before its window), 'open' or 'closed'."""
+        now = now or utcnow()
+        if self.status != "open":
+            return self.status
+        if self.opens_at and now < self.opens_at:
+            return "scheduled"
+        if self.closes_at and now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+class School(db.Model):
+    """A school taking part in a campaign."""
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    #: the bureau's school code (e.g. the 10-digit national school identifier)
+    code: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: key of STAGES
+    stage: Mapped[str] = mapped_column(sa.String(12))
+    #: key of LOCATIONS
+    location: Mapped[str] = mapped_column(sa.String(8))
+    #: pupils enrolled (for weighting and sample sizes)
+    enrolment: Mapped[int] = mapped_column(default=0)
+    teachers: Mapped[int | None]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="schools")
+    links: Mapped[list[Link]] = relationship(back_populates="school", cascade="all, delete-orphan")
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    @property
+    def location_label(self) -> str:
+        return LOCATIONS.get(self.location, self.location)
+
+
+class Link(db.Model):
+    """The unguessable survey link of one school and group."""
+
+    __table_args__ = (sa.UniqueConstraint("school_id", "group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    group: Mapped[str] = mapped_column(sa.String(12))
+    #: random URL token (secrets.token_urlsafe)
+    token: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    #: responses wanted from this school and group
+    target: Mapped[int | None]
+
+    school: Mapped[School] = relationship(back_populates="links")
+    campaign: Mapped[Campaign] = relationship()
+
+
+class AccessCode(db.Model):
+    """A one-time code handed to one respondent (link mode 'code')."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(sa.ForeignKey("link.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    #: set when a response used it; a used code admits nobody else
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,46 @@
+"""Stored answers: one row per respondent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+SOURCES = ("web", "paper", "import")
+
+
+class Response(db.Model):
+    """One respondent's submitted questionnaire. No names, phones or raw IPs."""
+
+    __table_args__ = (
+        sa.CheckConstraint("source IN ('web', 'paper', 'import')", name="source_known"),
+        sa.Index("ix_response_campaign_school_group", "campaign_id", "school_id", "group"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    #: the link it came through (web); None for imported answers
+    link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("link.id"))
+    #: respondent group (the identity answer where the form asks it)
+    group: Mapped[str] = mapped_column(sa.String(12))
+    questionnaire: Mapped[str] = mapped_column(sa.String(40))
+    questionnaire_version: Mapped[int]
+    #: item code -> option code (single choice) or text (open comment)
+    answers: Mapped[dict] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime]
+    #: seconds from the form being served to its submission
+    duration_seconds: Mapped[float | None]
+    #: client-generated id carried by the rendered form: makes submits idempotent
+    submission_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    #: 'web', 'paper' or 'import'
+    source: Mapped[str] = mapped_column(sa.String(8), default="web")
+    #: salted hash of network and user agent (web), or an opaque label (import)
+    network: Mapped[str | None] = mapped_column(sa.String(64))
+    access_code_id: Mapped[int | None] = mapped_column(sa.ForeignKey("access_code.id"), unique=True)

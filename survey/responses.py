@@ -1,0 +1,111 @@
+"""The one storage path for answers: web submissions, the demo and imports use it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from questionnaires import Questionnaire
+
+from .extensions import db
+from .models import AccessCode, Link, Response
+from .timeutil import utcnow
+
+
+class CodeAlreadyUsed(Exception):
+    """The one-time access code has been used by another response."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    response_id: int
+    created: bool  #: False when the submission id was stored before (a retry)
+
+
+def respondent_group(link: Link, questionnaire: Questionnaire, answers: Mapping[str, str]) -> str:
+    """The identity answer's group where the form asks it, else the link's group."""
+    item = questionnaire.identity_item
+    if item is not None:
+        opt = item.option(answers.get(item.code, ""))
+        if opt is not None and opt.group:
+            return opt.group
+    return link.group
+
+
+def find_by_submission(submission_id: str) -> int | None:
+    return db.session.scalar(sa.select(Response.id).where(Response.submission_id == submission_id))
+
+
+def store_response(
+    *,
+    link: Link,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, str],
+    submission_id: str,
+    started_at: datetime | None,
+    source: str = "web",
+    network: str | None = None,
+    access_code: AccessCode | None = None,
+    submitted_at: datetime | None = None,
+    duration_seconds: float | None = None,
+) -> Stored:
+    """Store one response exactly once per submission id and commit.
+
+    A retry of a stored submission returns the stored row (created=False); the
+    unique constraint on submission_id, not a prior check, decides races.
+    Raises CodeAlreadyUsed when the access code went to another response.
+    """
+    existing = find_by_submission(submission_id)
+    if existing is not None:
+        return Stored(existing, False)
+    submitted_at = submitted_at or utcnow()
+    if duration_seconds is None and started_at is not None:
+        duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())
+    response = Response(
+        campaign_id=link.campaign_id,
+        school_id=link.school_id,
+        link_id=link.id,
+        group=respondent_group(link, questionnaire, answers),
+        questionnaire=questionnaire.code,
+        questionnaire_version=questionnaire.version,
+        answers=dict(answers),
+        started_at=started_at,
+        submitted_at=submitted_at,
+        duration_seconds=duration_seconds,
+        submission_id=submission_id,
+        source=source,
+        network=network,
+        access_code_id=access_code.id if access_code else None,
+    )
+    db.session.add(response)
+    try:
+        if access_code is not None:
+            claimed = db.session.execute(
+                sa.update(AccessCode)
+                .where(AccessCode.id == access_code.id, AccessCode.used_at.is_(None))
+                .values(used_at=submitted_at)
+            ).rowcount
+            if claimed != 1:
+                raise CodeAlreadyUsed(access_code.code)
+        db.session.flush()
+        response_id = response.id
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_by_submission(submission_id)
+        if existing is not None:
+            return Stored(existing, False)
+        if access_code is not None:  # the code went to a concurrent submission
+            raise CodeAlreadyUsed(access_code.code) from None
+        raise
+    except CodeAlreadyUsed:
+        db.session.rollback()
+        existing = find_by_submission(submission_id)
+        if existing is not None:
+            return Stored(existing, False)
+        raise
+    return Stored(response_id, True)

@@ -1,0 +1,134 @@
+/* Survey page helper: autosave, restore, progress, one submit, offline retry. ES5 for old WebViews. */
+(function () {
+  "use strict";
+  var store = null;
+  try { store = window.localStorage; store.setItem("sv:t", "1"); store.removeItem("sv:t"); } catch (e) { store = null; }
+
+  var done = document.querySelector("[data-clear]");
+  if (done) { if (store) { store.removeItem("sv:" + done.getAttribute("data-clear")); } return; }
+
+  var form = document.getElementById("survey");
+  if (!form) { return; }
+  var key = "sv:" + form.getAttribute("data-key");
+  var total = +form.getAttribute("data-total") || 0;
+  var button = document.getElementById("send");
+  var net = document.getElementById("net");
+  var sending = false;
+
+  function fields() { return form.querySelectorAll("input[type=radio],textarea,input.code"); }
+
+  function snapshot() {
+    var data = { a: {}, t: form.elements.ticket.value, at: +new Date() };
+    var list = fields();
+    for (var i = 0; i < list.length; i++) {
+      var f = list[i];
+      if (f.type === "radio") { if (f.checked) { data.a[f.name] = f.value; } }
+      else if (f.value) { data.a[f.name] = f.value; }
+    }
+    return data;
+  }
+
+  function save() {
+    if (!store) { return; }
+    try { store.setItem(key, JSON.stringify(snapshot())); } catch (e) { /* storage full: keep going */ }
+  }
+
+  function restore() {
+    if (!store) { return; }
+    var raw = store.getItem(key), data;
+    try { data = raw && JSON.parse(raw); } catch (e) { data = null; }
+    if (!data || !data.a) { return; }
+    var list = fields(), chosen = {};
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].type === "radio" && list[i].checked) { chosen[list[i].name] = 1; }
+    }
+    for (i = 0; i < list.length; i++) {
+      var f = list[i], v = data.a[f.name];
+      if (v === undefined || chosen[f.name]) { continue; }
+      if (f.type === "radio") { if (f.value === v) { f.checked = true; } }
+      else if (!f.value) { f.value = v; }
+    }
+    // Keep the first ticket: a retry after a lost reply then carries the same submission id.
+    if (data.t) { form.elements.ticket.value = data.t; }
+  }
+
+  function unanswered() {
+    var sets = form.querySelectorAll("fieldset[data-required]"), out = [];
+    for (var i = 0; i < sets.length; i++) {
+      var el = sets[i].querySelector("input:checked") || sets[i].querySelector("textarea");
+      if (!el || (el.tagName === "TEXTAREA" && !el.value)) { out.push(sets[i]); }
+    }
+    return out;
+  }
+
+  function paint() {
+    var opts = form.querySelectorAll(".opt");
+    for (var i = 0; i < opts.length; i++) {
+      var inp = opts[i].querySelector("input");
+      opts[i].className = inp && inp.checked ? "opt on" : "opt";
+    }
+    var left = unanswered().length, answered = total - left;
+    document.getElementById("done").textContent = "已答 " + answered + " / " + total + " 题";
+    document.getElementById("fill").style.width = (total ? Math.round(100 * answered / total) : 0) + "%";
+  }
+
+  function say(text) { net.textContent = text; net.hidden = !text; }
+
+  function mark(sets) {
+    for (var i = 0; i < sets.length; i++) {
+      var fs = sets[i];
+      if (fs.querySelector(".err")) { continue; }
+      fs.className += " bad";
+      var p = document.createElement("p");
+      p.className = "err";
+      p.textContent = "请选择一项";
+      fs.insertBefore(p, fs.querySelector(".opts, textarea"));
+    }
+  }
+
+  function send() {
+    sending = true;
+    button.disabled = true;
+    button.textContent = "正在提交…";
+    say("");
+    var fail = function (text) {
+      sending = false;
+      button.disabled = false;
+      button.textContent = "再次提交";
+      say(text);
+    };
+    fetch(form.action || location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (res) {
+        if (res.ok && res.redirected) {
+          if (store) { store.removeItem(key); }
+          location.replace(res.url);
+        } else if (res.status === 429 || res.status >= 500) {
+          fail("系统繁忙，答案已保存在本机，请稍后再点“再次提交”。");
+        } else {
+          form.submit();  // let the server's page speak (missing items, closed, already submitted)
+        }
+      }, function () {
+        fail("网络连接中断，答案已保存在本机。网络恢复后会自动提交，也可以再点“再次提交”。");
+      });
+  }
+
+  restore();
+  paint();
+  form.addEventListener("change", function () { save(); paint(); });
+  form.addEventListener("input", save);
+  window.addEventListener("online", function () { if (!sending && net.textContent) { send(); } });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (sending) { return; }
+    save();
+    var missing = unanswered();
+    if (missing.length) {
+      mark(missing);
+      say("还有 " + missing.length + " 题没有作答，请查看标红的题目。");
+      missing[0].scrollIntoView();
+      return;
+    }
+    if (!window.fetch || !window.FormData) { sending = true; button.disabled = true; form.submit(); return; }
+    send();
+  });
+})();

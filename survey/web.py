@@ -1,0 +1,42 @@
+"""App-wide web bits: hashed asset URLs and the landing page."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template, request, url_for
+
+
+@lru_cache(maxsize=64)
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL carrying its content hash, so it may be cached for a year."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_digest(str(path)))
+
+
+def buffer_static(response: Response) -> Response:
+    """Read small static files into memory so the compressor gzips them like pages."""
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        response.direct_passthrough = False
+        source = response.response
+        body = response.get_data()
+        if hasattr(source, "close"):
+            source.close()
+        response.set_data(body)
+    return response
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["asset_url"] = asset_url
+    # registered after Flask-Compress, so it runs before it
+    app.after_request(buffer_static)
+
+    @app.get("/")
+    def index():
+        return render_template("index.html")

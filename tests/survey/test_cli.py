@@ -1,0 +1,84 @@
+"""The CLI: names and JSON keys are a contract with bureau IT scripts."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import response_count
+
+
+def _json(result):
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_demo_creates_campaign_prints_links_and_is_idempotent(app, runner):
+    out = runner.invoke(args=["demo"])
+    assert out.exit_code == 0, out.output
+    assert "http://127.0.0.1:5000/s/" in out.output
+    again = runner.invoke(args=["demo"])
+    assert "已存在" in again.output
+    campaigns = _json(runner.invoke(args=["campaigns", "--json"]))
+    assert len(campaigns) == 1
+    assert set(campaigns[0]) == {"id", "slug", "name", "status", "responses"}
+    assert campaigns[0]["status"] == "open" and campaigns[0]["responses"] == 0
+
+
+def test_demo_simulates_responses_through_storage(app, runner):
+    out = runner.invoke(args=["demo", "--responses", "40", "--seed", "7"])
+    assert out.exit_code == 0, out.output
+    assert response_count(app) == 40
+    (row,) = _json(runner.invoke(args=["campaigns", "--json"]))
+    assert row["responses"] == 40
+
+
+def test_links_json_by_id_or_slug_with_base_url(app, runner, demo):
+    by_slug = _json(
+        runner.invoke(
+            args=["links", "demo-2026", "--json", "--base-url", "https://survey.example.cn/"]
+        )
+    )
+    by_id = _json(
+        runner.invoke(
+            args=["links", str(demo), "--json", "--base-url", "https://survey.example.cn"]
+        )
+    )
+    assert by_slug == by_id and len(by_slug) == 8 * 6
+    assert set(by_slug[0]) == {"school_code", "group", "url"}
+    assert all(r["url"].startswith("https://survey.example.cn/s/") for r in by_slug)
+    assert len({r["url"] for r in by_slug}) == len(by_slug)
+    # the printed URL serves the form
+    path = by_slug[0]["url"].removeprefix("https://survey.example.cn")
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_links_of_unknown_campaign_fail_with_a_message(runner, demo):
+    out = runner.invoke(args=["links", "nope", "--json"])
+    assert out.exit_code != 0 and "没有找到调查活动" in out.output
+
+
+def test_questionnaires_json_lists_every_definition(runner):
+    defs = _json(runner.invoke(args=["questionnaires", "--json"]))
+    codes = {d["code"] for d in defs}
+    assert {
+        "student",
+        "parent",
+        "teacher",
+        "principal",
+        "deputy",
+        "public",
+        "social",
+        "staff",
+        "student_national",
+    } <= codes
+    option = defs[0]["items"][1]["options"][0]
+    assert {"code", "label", "recognised", "dont_know", "score"} <= set(option)
+    assert all("version" in d for d in defs)
+
+
+def test_commands_on_an_uninitialised_database_say_what_to_do(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
+    out = app.test_cli_runner().invoke(args=["campaigns", "--json"])
+    assert out.exit_code != 0 and "init-db" in out.output

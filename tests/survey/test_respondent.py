@@ -1,0 +1,220 @@
+"""The respondent page through HTTP: render, submit once, validate, refuse politely."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from questionnaires import GROUPS
+from survey.extensions import db
+from survey.models import Campaign, Response
+from survey.timeutil import utcnow
+from tests.conftest import (
+    complete_answers,
+    hidden_fields,
+    link_token,
+    questionnaire_for,
+    response_count,
+)
+
+ALL_GROUPS = list(GROUPS)
+
+
+def _layout(app, campaign_id, layout):
+    """Switch the demo campaign to a layout (before any answers arrive)."""
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        forms = app.extensions["questionnaires"].layouts[layout].forms
+        campaign.layout = layout
+        campaign.forms = {g: forms[g] for g in campaign.groups}
+        db.session.commit()
+
+
+def _open_form(client, token):
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200, page.status_code
+    return page.get_data(as_text=True)
+
+
+@pytest.fixture(params=["six_forms", "national_2024"])
+def layout(request, app, demo):
+    _layout(app, demo, request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("group", ALL_GROUPS)
+def test_complete_submission_is_stored_once(app, client, demo, layout, group):
+    token = link_token(app, demo, group)
+    q = questionnaire_for(app, demo, group)
+    html = _open_form(client, token)
+    assert 'lang="zh-CN"' in html and q.title in html
+    data = {**hidden_fields(html), **complete_answers(q, group)}
+
+    first = client.post(f"/s/{token}", data=data)
+    assert first.status_code == 303 and first.headers["Location"].endswith(f"/s/{token}/thanks")
+    assert response_count(app, campaign_id=demo) == 1
+
+    again = client.post(f"/s/{token}", data=data, follow_redirects=True)
+    assert again.status_code == 200 and "提交成功" in again.get_data(as_text=True)
+    assert response_count(app, campaign_id=demo) == 1
+
+    with app.app_context():
+        row = db.session.scalars(sa.select(Response)).one()
+        assert row.group == group
+        assert row.questionnaire == q.code and row.questionnaire_version == q.version
+        assert row.source == "web" and row.submitted_at and row.started_at
+        assert row.answers == complete_answers(q, group)
+        assert len(row.network) == 32 and "127.0.0.1" not in row.network
+
+
+@pytest.mark.parametrize("group", ALL_GROUPS)
+def test_missing_required_item_keeps_answers_and_stores_nothing(app, client, demo, layout, group):
+    token = link_token(app, demo, group)
+    q = questionnaire_for(app, demo, group)
+    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, group, 1)}
+    skipped = q.scored_items[2].code
+    kept = q.scored_items[3]
+    del data[skipped]
+
+    resp = client.post(f"/s/{token}", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "请选择一项" in html and 'id="e-' + skipped + '"' in html
+    assert (
+        f'id="{kept.code}-{data[kept.code]}" name="{kept.code}" value="{data[kept.code]}" checked'
+        in html
+    )
+    assert response_count(app) == 0
+
+
+@pytest.mark.parametrize("group", ALL_GROUPS)
+def test_post_without_csrf_token_is_400_and_keeps_answers(app, client, demo, layout, group):
+    token = link_token(app, demo, group)
+    q = questionnaire_for(app, demo, group)
+    fields = hidden_fields(_open_form(client, token))
+    data = {"ticket": fields["ticket"], **complete_answers(q, group)}
+    resp = client.post(f"/s/{token}", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "页面已过期" in html and "checked" in html
+    assert response_count(app) == 0
+    # the page it returned carries a fresh token: submitting it works
+    retry = {**hidden_fields(html), **complete_answers(q, group)}
+    assert client.post(f"/s/{token}", data=retry).status_code == 303
+    assert response_count(app) == 1
+
+
+@pytest.mark.parametrize("group", ALL_GROUPS)
+def test_unknown_token_is_404(client, demo, group):
+    for method in (client.get, client.post):
+        resp = method(f"/s/no-such-{group}-link")
+        assert resp.status_code in (404, 400)
+    resp = client.get(f"/s/no-such-{group}-link")
+    assert resp.status_code == 404 and "没有找到这个问卷链接" in resp.get_data(as_text=True)
+
+
+def test_unknown_token_post_with_csrf_is_404(app, client, demo):
+    token = link_token(app, demo, "parent")
+    fields = hidden_fields(_open_form(client, token))
+    resp = client.post("/s/unknown-token", data=fields)
+    assert resp.status_code == 404
+
+
+def test_invalid_option_is_rejected(app, client, demo):
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "parent")}
+    data[q.scored_items[0].code] = "7"
+    resp = client.post(f"/s/{token}", data=data)
+    assert resp.status_code == 422 and "所选答案无效" in resp.get_data(as_text=True)
+    assert response_count(app) == 0
+
+
+def test_forged_ticket_is_refused_and_answers_kept(app, client, demo):
+    token = link_token(app, demo, "teacher")
+    q = questionnaire_for(app, demo, "teacher")
+    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    data["ticket"] = data["ticket"][:-3] + "xyz"
+    resp = client.post(f"/s/{token}", data=data)
+    assert resp.status_code == 400 and "checked" in resp.get_data(as_text=True)
+    assert response_count(app) == 0
+
+
+def test_ticket_of_another_link_is_refused(app, client, demo):
+    a, b = link_token(app, demo, "parent"), link_token(app, demo, "public")
+    q = questionnaire_for(app, demo, "public")
+    ticket_a = hidden_fields(_open_form(client, a))["ticket"]
+    data = {**hidden_fields(_open_form(client, b)), **complete_answers(q, "public")}
+    data["ticket"] = ticket_a
+    assert client.post(f"/s/{b}", data=data).status_code == 400
+    assert response_count(app) == 0
+
+
+def test_second_person_on_same_browser_is_told_already_submitted(app, client, demo):
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    stale = hidden_fields(_open_form(client, token))
+    fresh = hidden_fields(_open_form(client, token))
+    assert (
+        client.post(f"/s/{token}", data={**fresh, **complete_answers(q, "parent")}).status_code
+        == 303
+    )
+
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200 and "已经提交过" in page.get_data(as_text=True)
+    other = client.post(f"/s/{token}", data={**stale, **complete_answers(q, "parent", 2)})
+    assert other.status_code == 409
+    assert response_count(app) == 1
+
+
+def _set_window(app, campaign_id, **values):
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        for key, value in values.items():
+            setattr(campaign, key, value)
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "values, text",
+    [
+        ({"status": "closed"}, "已经结束"),
+        ({"closes_at": utcnow() - timedelta(minutes=1)}, "已经结束"),
+        ({"opens_at": utcnow() + timedelta(days=1)}, "还没有开始"),
+        ({"status": "draft"}, "还没有开始"),
+    ],
+)
+def test_campaign_not_open_is_410(app, client, demo, values, text):
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    fields = hidden_fields(_open_form(client, token))
+    _set_window(app, demo, **values)
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 410 and text in page.get_data(as_text=True)
+    post = client.post(f"/s/{token}", data={**fields, **complete_answers(q, "parent")})
+    assert post.status_code == 410
+    assert response_count(app) == 0
+
+
+def test_identity_item_decides_the_group_and_offers_only_campaign_groups(app, client, demo):
+    _layout(app, demo, "national_2024")
+    with app.app_context():
+        campaign = db.session.get(Campaign, demo)
+        campaign.groups = [g for g in campaign.groups if g != "deputy"]
+        campaign.forms = {g: f for g, f in campaign.forms.items() if g != "deputy"}
+        db.session.commit()
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    html = _open_form(client, token)
+    assert "<span>学生家长</span>" in html and "<span>其他群众</span>" in html
+    assert "<span>人大代表</span>" not in html and "<span>政协委员</span>" not in html
+    data = {**hidden_fields(html), **complete_answers(q, "public")}
+    assert client.post(f"/s/{token}", data=data).status_code == 303
+    assert response_count(app, group="public") == 1
+    # an identity the campaign does not serve is not a valid answer
+    other = app.test_client()
+    data = {**hidden_fields(_open_form(other, token)), **complete_answers(q, "public")}
+    data["ID"] = "2"
+    assert other.post(f"/s/{token}", data=data).status_code == 422
