@@ -54,16 +54,21 @@ def _init_extensions(app: Flask) -> None:
     from flask_compress import Compress
 
     from . import db_setup
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     db_setup.configure(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     Compress(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .console import bp as console_bp
     from .respondent import bp as respondent_bp
 
     app.register_blueprint(respondent_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)

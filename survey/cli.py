@@ -10,7 +10,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from .campaigns import campaign_links, find_campaign, registry, response_counts
+from .campaigns import (
+    campaign_links,
+    find_campaign,
+    registry,
+    response_counts,
+)
 from .db_setup import upgrade_schema
 from .extensions import db
 from .models import Campaign

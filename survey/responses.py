@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from questionnaires import Questionnaire
 
+from .counts import add_counts
 from .extensions import db
 from .models import AccessCode, Link, Response
 from .timeutil import utcnow
@@ -93,6 +94,7 @@ def store_response(
                 raise CodeAlreadyUsed(access_code.code)
         db.session.flush()
         response_id = response.id
+        add_counts([(response.campaign_id, response.school_id, response.group, submitted_at)])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request, url_for
 
+from .timeutil import format_local
+
 
 @lru_cache(maxsize=64)
 def _digest(path: str) -> str:
@@ -34,6 +36,7 @@ def buffer_static(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.filters["local"] = format_local
     # registered after Flask-Compress, so it runs before it
     app.after_request(buffer_static)
 

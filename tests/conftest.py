@@ -150,3 +150,45 @@ def response_count(app, **where) -> int:
         for key, value in where.items():
             q = q.where(getattr(Response, key) == value)
         return db.session.scalar(q)
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def staff(app, demo):
+    """Accounts: admin, analyst and coordinator of the demo county; an admin of another county."""
+    from survey.campaigns import get_or_create_county
+    from survey.models import Campaign, User
+
+    with app.app_context():
+        county = db.session.get(Campaign, demo).county
+        other = get_or_create_county("另一县")
+        made = {}
+        for name, role, cty, school in [
+            ("admin", "admin", county, None),
+            ("analyst", "analyst", county, None),
+            ("coord", "coordinator", county, "4101010001"),
+            ("other", "admin", other, None),
+        ]:
+            user = User(username=name, role=role, county=cty, school_code=school)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.flush()
+            made[name] = user.id
+        db.session.commit()
+        return made
+
+
+def login(client, username: str, password: str = PASSWORD):
+    page = client.get("/auth/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    return client.post(
+        "/auth/login",
+        data={"csrf_token": token.group(1), "username": username, "password": password},
+    )
+
+
+def csrf_of(client, path: str = "/auth/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

@@ -1,10 +1,16 @@
 """Database models."""
 
+from .account import ROLES, AuditEntry, User
 from .campaign import LINK_MODES, LOCATIONS, STAGES, AccessCode, Campaign, County, Link, School
 from .response import SOURCES, Response
+from .tally import ResponseTally
 
 __all__ = [
     "LINK_MODES",
+    "ROLES",
+    "AuditEntry",
+    "ResponseTally",
+    "User",
     "LOCATIONS",
     "SOURCES",
     "STAGES",

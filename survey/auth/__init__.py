@@ -1,0 +1,5 @@
+"""Staff sign-in."""
+
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,80 @@
+"""Who may see what in the console: roles, the county boundary, a coordinator's one school."""
+
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from ..extensions import db, login_manager
+from ..models import Campaign, Link, School
+
+ALL_ROLES = ("admin", "coordinator", "analyst")
+
+
+def roles(*allowed: str):
+    """Signed-out visitors go to sign-in; signed-in users of another role get 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = allowed
+        return wrapper
+
+    return decorator
+
+
+def own_campaign(campaign_id: int) -> Campaign:
+    """A campaign of the user's county, else 404 (another county's campaigns do not exist)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.county_id != current_user.county_id:
+        abort(404)
+    return campaign
+
+
+def school_visible(school: School) -> bool:
+    return current_user.role != "coordinator" or school.code == current_user.school_code
+
+
+def own_school(campaign: Campaign, school_id: int) -> School:
+    school = db.session.get(School, school_id)
+    if school is None or school.campaign_id != campaign.id:
+        abort(404)
+    if not school_visible(school):
+        abort(403)
+    return school
+
+
+def own_link(link_id: int) -> tuple[Link, School, Campaign]:
+    row = db.session.execute(
+        sa.select(Link, School, Campaign)
+        .join(School, Link.school_id == School.id)
+        .join(Campaign, Link.campaign_id == Campaign.id)
+        .where(Link.id == link_id)
+    ).first()
+    if row is None or row.Campaign.county_id != current_user.county_id:
+        abort(404)
+    if not school_visible(row.School):
+        abort(403)
+    return row.Link, row.School, row.Campaign
+
+
+def visible_school_ids(campaign: Campaign) -> list[int] | None:
+    """None for everyone who sees the whole campaign; the coordinator's school ids otherwise."""
+    if current_user.role != "coordinator":
+        return None
+    return list(
+        db.session.scalars(
+            sa.select(School.id).where(
+                School.campaign_id == campaign.id, School.code == current_user.school_code
+            )
+        )
+    )

@@ -1,0 +1,138 @@
+"""Campaign list, creation, editing, opening and closing."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from questionnaires import GROUPS
+
+from .. import audit
+from ..campaigns import create_campaign, ensure_links, registry, response_counts
+from ..extensions import db
+from ..models import Campaign
+from ..timeutil import CST, to_local
+from .access import ALL_ROLES, own_campaign, roles
+from .blueprint import bp
+from .forms import CampaignForm
+
+
+def _form(campaign: Campaign | None = None) -> CampaignForm:
+    form = CampaignForm(obj=campaign)
+    form.layout.choices = [(code, lay.label) for code, lay in registry().layouts.items()]
+    if campaign is not None and request.method == "GET":
+        form.opens_at.data = to_local(campaign.opens_at)
+        form.closes_at.data = to_local(campaign.closes_at)
+    elif campaign is None and request.method == "GET":
+        form.groups.data = list(GROUPS)
+    return form
+
+
+@bp.get("/")
+@roles(*ALL_ROLES)
+def index():
+    campaigns = db.session.scalars(
+        db.select(Campaign)
+        .where(Campaign.county_id == current_user.county_id)
+        .order_by(Campaign.created_at.desc())
+    ).all()
+    return render_template("console/index.html", campaigns=campaigns, counts=response_counts())
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@roles("admin")
+def new_campaign():
+    form = _form()
+    if form.validate_on_submit():
+        campaign = create_campaign(
+            current_user.county,
+            form.name.data.strip(),
+            slug=form.slug.data or None,
+            layout=form.layout.data,
+            groups=form.groups.data,
+            link_mode=form.link_mode.data,
+            threshold=float(form.threshold.data),
+            opens_at=_local_to_utc(form.opens_at.data),
+            closes_at=_local_to_utc(form.closes_at.data),
+        )
+        campaign.method = form.method.data
+        audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
+        db.session.commit()
+        flash("调查已创建。下一步：导入学校。")
+        return redirect(url_for(".schools", campaign_id=campaign.id))
+    return render_template("console/campaign_form.html", form=form, campaign=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@roles("admin")
+def edit_campaign(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    form = _form(campaign)
+    has_answers = response_counts().get(campaign.id, 0) > 0
+    if form.validate_on_submit():
+        layout = registry().layouts[form.layout.data]
+        changes = {}
+        if not has_answers:
+            groups = [g for g in GROUPS if g in form.groups.data and g in layout.forms]
+            changes.update(
+                layout=form.layout.data, groups=groups, forms={g: layout.forms[g] for g in groups}
+            )
+        elif form.layout.data != campaign.layout or set(form.groups.data) != set(campaign.groups):
+            form.groups.errors = ["已有答卷后不能更改问卷方案和群体"]
+            return render_template("console/campaign_form.html", form=form, campaign=campaign), 400
+        changes.update(
+            name=form.name.data.strip(),
+            link_mode=form.link_mode.data,
+            threshold=float(form.threshold.data),
+            method=form.method.data,
+            opens_at=_local_to_utc(form.opens_at.data),
+            closes_at=_local_to_utc(form.closes_at.data),
+        )
+        for key, value in changes.items():
+            setattr(campaign, key, value)
+        ensure_links(campaign)
+        audit.record(
+            "campaign.update",
+            f"campaign {campaign.id}",
+            fields=sorted(k for k in changes if k != "forms"),
+        )
+        db.session.commit()
+        flash("调查设置已保存。")
+        return redirect(url_for(".dashboard", campaign_id=campaign.id))
+    return render_template(
+        "console/campaign_form.html", form=form, campaign=campaign, has_answers=has_answers
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/campaigns/<int:campaign_id>/status")
+@roles("admin")
+def set_status(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    status = request.form.get("status")
+    if status not in ("open", "closed", "draft"):
+        abort(400)
+    if status == "open" and not campaign.schools:
+        flash("请先导入学校再开放调查。")
+        return redirect(url_for(".schools", campaign_id=campaign.id))
+    campaign.status = status
+    audit.record(f"campaign.{status}", f"campaign {campaign.id}")
+    db.session.commit()
+    flash(
+        {
+            "open": "调查已开放，可以接收答卷。",
+            "closed": "调查已关闭，不再接收答卷，已有数据全部保留。",
+            "draft": "调查已退回准备状态。",
+        }[status]
+    )
+    return redirect(url_for(".dashboard", campaign_id=campaign.id))
+
+
+def _local_to_utc(local):
+    """A datetime-local value typed in China time, stored as naive UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=CST).astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,140 @@
+"""Console forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from questionnaires import GROUPS
+
+from ..models import LINK_MODES, ROLES
+
+METHODS = {
+    "positive_share": "认可选项占有效回答的比例（默认）",
+    "respondent_mean": "每位受访者认可率的平均",
+    "option_scores": "选项分值的平均（百分制）",
+    "overall_item": "仅总体满意度题",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    name = StringField("调查名称", validators=[InputRequired("请填写名称"), Length(max=200)])
+    slug = StringField(
+        "短名（用于命令行，可留空）",
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9-]+$", message="只能用小写字母、数字和-"),
+        ],
+    )
+    layout = SelectField("问卷方案")
+    groups = MultiCheckboxField("调查群体", choices=list(GROUPS.items()))
+    opens_at = DateTimeLocalField(
+        "开始时间（北京时间）", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    closes_at = DateTimeLocalField(
+        "结束时间（北京时间）", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    link_mode = SelectField("链接方式", choices=list(LINK_MODES.items()))
+    threshold = DecimalField(
+        "达标线",
+        places=2,
+        default=0.85,
+        validators=[InputRequired("请填写达标线"), NumberRange(0.5, 1, "达标线应在0.5到1之间")],
+    )
+    method = SelectField("认可度计算方法", choices=list(METHODS.items()))
+
+    def validate_groups(self, field):
+        if not field.data:
+            raise ValidationError("至少选择一个群体")
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("结束时间应晚于开始时间")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("文件（.xlsx 或 .csv）", validators=[FileRequired("请选择文件")])
+
+
+class ResponseUploadForm(UploadForm):
+    source = SelectField(
+        "来源", choices=[("paper", "纸质问卷录入"), ("import", "其他问卷平台导出")]
+    )
+
+
+class CalculatorForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET preview; applying it is a separate POST
+
+    way = SelectField("方法", choices=[("calculator", "样本量公式"), ("permille", "常住人口1.5‰")])
+    margin = DecimalField(
+        "允许误差（±）",
+        places=3,
+        default=0.05,
+        validators=[Optional(), NumberRange(0.01, 0.2, "误差应在0.01到0.2之间")],
+    )
+    confidence = SelectField(
+        "置信度", choices=[("0.95", "95%"), ("0.9", "90%"), ("0.99", "99%")], default="0.95"
+    )
+    expected = DecimalField(
+        "预期认可度",
+        places=2,
+        default=0.85,
+        validators=[Optional(), NumberRange(0.5, 0.99, "应在0.5到0.99之间")],
+    )
+    population = IntegerField(
+        "全县常住人口（1.5‰方法）",
+        validators=[Optional(), NumberRange(1000, 50_000_000, "请填写1000到5000万之间的人数")],
+    )
+
+
+class CodesForm(FlaskForm):
+    count = IntegerField(
+        "生成数量",
+        default=50,
+        validators=[InputRequired("请填写数量"), NumberRange(1, 2000, "一次可生成1到2000个")],
+    )
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        "用户名",
+        validators=[
+            InputRequired("请填写用户名"),
+            Length(3, 64, "3到64个字符"),
+            Regexp(r"^[A-Za-z0-9_.@-]+$", message="只能用字母、数字和 _ . @ -"),
+        ],
+    )
+    password = PasswordField(
+        "初始密码", validators=[InputRequired("请填写密码"), Length(10, 128, "密码至少10位")]
+    )
+    role = SelectField("角色", choices=list(ROLES.items()))
+    school_code = StringField("学校代码（学校联络员必填）", validators=[Optional(), Length(max=32)])
+
+    def validate_school_code(self, field):
+        if self.role.data == "coordinator" and not (field.data or "").strip():
+            raise ValidationError("学校联络员必须指定学校代码")

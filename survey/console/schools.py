@@ -1,0 +1,130 @@
+"""Schools of a campaign (import) and response targets per school × group (with a calculator)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+
+from analysis.sampling import SchoolSize, calculator_plan, permille_plan
+from questionnaires import GROUPS
+
+from .. import audit
+from ..extensions import db
+from ..importing.schools import COLUMNS, import_schools
+from ..models import Link, School
+from .access import own_campaign, roles
+from .blueprint import bp
+from .forms import CalculatorForm, UploadForm
+
+
+@bp.get("/campaigns/<int:campaign_id>/schools")
+@roles("admin", "analyst")
+def schools(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    return render_template(
+        "console/schools.html", campaign=campaign, form=UploadForm(), columns=COLUMNS, problems=None
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/schools")
+@roles("admin")
+def import_schools_view(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "console/schools.html", campaign=campaign, form=form, columns=COLUMNS, problems=None
+        ), 400
+    upload = form.file.data
+    result = import_schools(campaign, upload.filename or "", upload.read())
+    if not result.ok:
+        db.session.rollback()
+        return render_template(
+            "console/schools.html",
+            campaign=campaign,
+            form=form,
+            columns=COLUMNS,
+            problems=result.problems,
+        ), 422
+    audit.record(
+        "schools.import",
+        f"campaign {campaign.id}",
+        file=upload.filename,
+        added=result.added,
+        updated=result.updated,
+    )
+    db.session.commit()
+    flash(f"导入成功：新增 {result.added} 所学校，更新 {result.updated} 所。")
+    return redirect(url_for(".schools", campaign_id=campaign.id))
+
+
+def _plan(campaign, form: CalculatorForm):
+    sizes = [SchoolSize(s.code, s.enrolment, s.teachers or 0) for s in campaign.schools]
+    if form.way.data == "permille":
+        if not form.population.data:
+            form.population.errors = ["请填写全县常住人口"]
+            return None
+        return permille_plan(sizes, campaign.groups, form.population.data)
+    return calculator_plan(
+        sizes,
+        campaign.groups,
+        margin=float(form.margin.data or 0.05),
+        confidence=float(form.confidence.data),
+        p=float(form.expected.data or 0.85),
+    )
+
+
+def _links(campaign):
+    return {
+        (school_code, link.group): link
+        for link, school_code in db.session.execute(
+            sa.select(Link, School.code)
+            .join(School, Link.school_id == School.id)
+            .where(Link.campaign_id == campaign.id)
+        )
+    }
+
+
+@bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])
+@roles("admin")
+def targets(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    links = _links(campaign)
+    calc = CalculatorForm(request.args)
+    plan = _plan(campaign, calc) if request.args and calc.validate() else None
+    errors: list[str] = []
+    if request.method == "POST":
+        changed = {}
+        for (code, group), link in links.items():
+            raw = request.form.get(f"t-{link.id}", "").strip()
+            if raw == "":
+                value = None
+            elif raw.isdigit() and int(raw) <= 100_000:
+                value = int(raw)
+            else:
+                errors.append(f"{code} {GROUPS.get(group, group)}：“{raw}”不是0到100000的整数")
+                continue
+            if value != link.target:
+                changed[link.id] = value
+        if not errors:
+            for link in links.values():
+                if link.id in changed:
+                    link.target = changed[link.id]
+            audit.record(
+                "targets.update",
+                f"campaign {campaign.id}",
+                cells=len(changed),
+                total=sum(v or 0 for v in changed.values()),
+            )
+            db.session.commit()
+            flash(f"目标已保存（修改 {len(changed)} 项）。")
+            return redirect(url_for(".targets", campaign_id=campaign.id))
+    return render_template(
+        "console/targets.html",
+        campaign=campaign,
+        links=links,
+        calc=calc,
+        plan=plan,
+        errors=errors,
+        groups=GROUPS,
+    ), (422 if errors else 200)

@@ -1,0 +1,52 @@
+"""Keep the response tallies: one upsert per stored response, inside its transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .extensions import db
+from .models import Response, ResponseTally
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def add_counts(keys: Iterable[tuple[int, int, str, datetime]]) -> None:
+    """Add one to the tally of each (campaign_id, school_id, group, submitted_at).
+
+    An upsert (INSERT .. ON CONFLICT DO UPDATE) on both SQLite and PostgreSQL, so
+    concurrent submissions never lose a count. Runs in the caller's transaction.
+    """
+    counter = Counter((c, s, g, hour_of(at)) for c, s, g, at in keys)
+    if not counter:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {"campaign_id": c, "school_id": s, "group": g, "hour": h, "n": n}
+        for (c, s, g, h), n in sorted(counter.items())
+    ]
+    stmt = insert(ResponseTally)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["campaign_id", "school_id", "group", "hour"],
+        set_={"n": ResponseTally.n + stmt.excluded.n},
+    )
+    db.session.execute(stmt, rows)
+
+
+def rebuild_tallies(campaign_id: int) -> None:
+    """Recount a campaign's tallies from its responses (after a purge or repair)."""
+    db.session.execute(sa.delete(ResponseTally).where(ResponseTally.campaign_id == campaign_id))
+
+    rows = db.session.execute(
+        sa.select(Response.school_id, Response.group, Response.submitted_at).where(
+            Response.campaign_id == campaign_id
+        )
+    )
+    add_counts((campaign_id, s, g, at) for s, g, at in rows)

@@ -1,0 +1,1 @@
+"""Imports of schools and of paper or external responses: all rows or none."""

@@ -1,0 +1,218 @@
+"""Import paper or external answers: one row per respondent, all rows or none.
+
+Columns: ``school_code``, ``group``, one column per item code holding the option code
+(blank = unanswered), and optional ``submitted_at``, ``duration_seconds``, ``network``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from questionnaires import GROUPS, TEXT_MAX, Questionnaire
+
+from ..campaigns import registry
+from ..counts import add_counts
+from ..extensions import db
+from ..models import Campaign, Link, Response, School
+from ..timeutil import CST, utcnow
+from .tabular import Problem, TableError, read_table
+
+FIXED = ("school_code", "group", "submitted_at", "duration_seconds", "network")
+ALIASES = {
+    "学校代码": "school_code",
+    "群体": "group",
+    "身份": "group",
+    "提交时间": "submitted_at",
+    "答题时长": "duration_seconds",
+    "网络": "network",
+}
+_GROUP_WORDS = {
+    **{k: k for k in GROUPS},
+    **{v: k for k, v in GROUPS.items()},
+    "人大代表": "deputy",
+    "政协委员": "deputy",
+    "群众": "public",
+    "社会群众": "public",
+    "其他群众": "public",
+    "校长教师": "teacher",
+}
+
+
+@dataclass
+class ResponseImport:
+    problems: list[Problem] = field(default_factory=list)
+    imported: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _parse_time(value: str) -> datetime | None:
+    """A local (China) time as naive UTC; None if unreadable."""
+    for fmt in (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+    ):
+        try:
+            local = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return local.replace(tzinfo=CST).astimezone(UTC).replace(tzinfo=None)
+    return None
+
+
+def _check_row(number, row, cols, campaign, schools, forms, problems):
+    """Validate one row; return a record for insertion or None."""
+    before = len(problems)
+    code = row.get(cols["school_code"], "").strip()
+    school = schools.get(code)
+    if school is None:
+        problems.append(Problem(number, cols["school_code"], f"未知学校代码“{code}”"))
+    group_text = row.get(cols["group"], "").strip()
+    group = _GROUP_WORDS.get(group_text)
+    if group is None or group not in campaign.groups:
+        problems.append(Problem(number, cols["group"], f"“{group_text}”不是本次调查的群体"))
+        return None
+    q: Questionnaire = forms[group]
+    answers = {}
+    for item in q.items:
+        header = cols.get(item.code)
+        value = row.get(header, "").strip() if header else ""
+        if not value:
+            continue
+        if item.type == "text":
+            if len(value) > TEXT_MAX:
+                problems.append(Problem(number, header, f"意见建议超过{TEXT_MAX}字"))
+            answers[item.code] = value
+            continue
+        opt = item.option(value)
+        if opt is None:
+            valid = "/".join(o.code for o in item.options)
+            problems.append(
+                Problem(number, header, f"“{value}”不是 {item.code} 的有效选项（{valid}）")
+            )
+        elif item.identity and opt.group != group:
+            problems.append(Problem(number, header, f"身份“{opt.label}”与群体“{group_text}”不一致"))
+        else:
+            answers[item.code] = value
+    for header in cols.get("_items", []):
+        if q.item(header) is None and row.get(header, "").strip():
+            problems.append(Problem(number, header, f"{GROUPS[group]}问卷没有题目 {header}"))
+    ident = q.identity_item
+    if ident is not None and ident.code not in answers:
+        answers[ident.code] = next(o.code for o in ident.options if o.group == group)
+    if not any(q.item(k).scored for k in answers):
+        problems.append(Problem(number, "", "这一行没有任何计分题的答案"))
+    submitted = utcnow()
+    if cols.get("submitted_at") and row.get(cols["submitted_at"], "").strip():
+        text = row[cols["submitted_at"]].strip()
+        submitted = _parse_time(text)
+        if submitted is None:
+            problems.append(Problem(number, cols["submitted_at"], f"“{text}”不是有效时间"))
+    duration = None
+    if cols.get("duration_seconds") and row.get(cols["duration_seconds"], "").strip():
+        text = row[cols["duration_seconds"]].strip()
+        try:
+            duration = float(text)
+            if not 0 <= duration < 10**7:
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(number, cols["duration_seconds"], f"“{text}”不是有效秒数"))
+    network = row.get(cols.get("network", ""), "").strip()[:64] or None
+    if len(problems) > before:
+        return None
+    return {
+        "school": school,
+        "group": group,
+        "q": q,
+        "answers": answers,
+        "submitted_at": submitted,
+        "duration": duration,
+        "network": network,
+    }
+
+
+def import_responses(
+    campaign: Campaign, filename: str, data: bytes, source: str = "paper"
+) -> ResponseImport:
+    """Validate every row, then store them all in one transaction (or none)."""
+    result = ResponseImport()
+    try:
+        table = read_table(filename, data)
+    except TableError as exc:
+        result.problems.append(Problem(0, "", str(exc)))
+        return result
+    forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
+    item_codes = {it.code for q in forms.values() for it in q.items}
+    cols: dict = {}
+    items = []
+    for header in table.headers:
+        key = ALIASES.get(header, header)
+        if key in FIXED:
+            cols[key] = header
+        elif header in item_codes:
+            cols[header] = header
+            items.append(header)
+        else:
+            result.problems.append(Problem(1, header, "未知的列（既不是固定列，也不是题目代码）"))
+    cols["_items"] = items
+    for key in ("school_code", "group"):
+        if key not in cols:
+            result.problems.append(Problem(1, "", f"缺少列 {key}"))
+    if result.problems:
+        return result
+    schools = {s.code: s for s in campaign.schools}
+    records = []
+    for number, row in table.rows:
+        rec = _check_row(number, row, cols, campaign, schools, forms, result.problems)
+        if rec is not None:
+            records.append((number, rec))
+    if result.problems:
+        return result
+    links = {
+        (lk.school_id, lk.group): lk.id
+        for lk in db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id))
+    }
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    rows = []
+    for number, rec in records:
+        school: School = rec["school"]
+        q: Questionnaire = rec["q"]
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "school_id": school.id,
+                "link_id": links.get((school.id, rec["group"])),
+                "group": rec["group"],
+                "questionnaire": q.code,
+                "questionnaire_version": q.version,
+                "answers": rec["answers"],
+                "started_at": None,
+                "submitted_at": rec["submitted_at"],
+                "duration_seconds": rec["duration"],
+                "submission_id": f"{source}-{campaign.id}-{digest}-{number}",
+                "source": source,
+                "network": rec["network"],
+            }
+        )
+    try:
+        db.session.execute(sa.insert(Response), rows)
+        add_counts((campaign.id, r["school_id"], r["group"], r["submitted_at"]) for r in rows)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        result.problems.append(Problem(0, "", "这个文件已经导入过了，没有重复导入。"))
+        return result
+    result.imported = len(rows)
+    return result

@@ -1,0 +1,161 @@
+"""Import a campaign's schools from CSV or Excel: every row valid, or nothing changes."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..campaigns import ensure_links
+from ..extensions import db
+from ..models import LOCATIONS, STAGES, Campaign, School
+from .tabular import Problem, TableError, map_headers, read_table
+
+COLUMNS = {
+    "code": ("学校代码", "学校编码"),
+    "name": ("学校名称", "校名"),
+    "stage": ("学段", "学校类型"),
+    "location": ("城乡类型", "城乡", "所在地"),
+    "enrolment": ("在校生数", "学生数"),
+    "teachers": ("教师数", "专任教师数"),
+}
+REQUIRED = ("code", "name", "stage", "location", "enrolment")
+
+_STAGE_WORDS = {
+    **{v: k for k, v in STAGES.items()},
+    **{k: k for k in STAGES},
+    "九年制": "nine_year",
+    "完全中学": "twelve_year",
+    "初级中学": "junior",
+}
+_LOCATION_WORDS = {
+    **{v: k for k, v in LOCATIONS.items()},
+    **{k: k for k in LOCATIONS},
+    "城市": "urban",
+    "县城": "urban",
+    "城镇": "town",
+    "镇": "town",
+    "农村": "rural",
+    "乡": "rural",
+    "村": "rural",
+}
+
+
+@dataclass
+class SchoolImport:
+    problems: list[Problem] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _count(value: str, column: str, row: int, problems: list[Problem], required: bool):
+    if not value:
+        if required:
+            problems.append(Problem(row, column, "不能为空"))
+        return None
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        problems.append(Problem(row, column, f"“{value}”不是数字"))
+        return None
+    if number < 0 or not number.is_integer() or number > 1_000_000:
+        problems.append(Problem(row, column, f"“{value}”应为0到1000000之间的整数"))
+        return None
+    return int(number)
+
+
+def _cell(row: dict[str, str], cols: dict[str, str], key: str) -> str:
+    return row.get(cols.get(key, ""), "").strip()
+
+
+def parse_schools(filename: str, data: bytes) -> tuple[list[dict], list[Problem]]:
+    """Validated school records and the problems found (row, column, what is wrong)."""
+    try:
+        table = read_table(filename, data)
+    except TableError as exc:
+        return [], [Problem(0, "", str(exc))]
+    cols = map_headers(table.headers, COLUMNS)
+    missing = [f"{k}（{COLUMNS[k][0]}）" for k in REQUIRED if k not in cols]
+    if missing:
+        return [], [Problem(1, "", "缺少列：" + "、".join(missing))]
+    problems: list[Problem] = []
+    records, seen = [], {}
+    for number, row in table.rows:
+        get = functools.partial(_cell, row, cols)
+        code, name = get("code"), get("name")
+        if not code:
+            problems.append(Problem(number, cols["code"], "学校代码不能为空"))
+        elif len(code) > 32:
+            problems.append(Problem(number, cols["code"], "学校代码不能超过32个字符"))
+        elif code in seen:
+            problems.append(
+                Problem(number, cols["code"], f"学校代码“{code}”与第 {seen[code]} 行重复")
+            )
+        else:
+            seen[code] = number
+        if not name:
+            problems.append(Problem(number, cols["name"], "学校名称不能为空"))
+        elif len(name) > 200:
+            problems.append(Problem(number, cols["name"], "学校名称过长"))
+        stage = _STAGE_WORDS.get(get("stage"))
+        if stage is None:
+            problems.append(
+                Problem(
+                    number,
+                    cols["stage"],
+                    f"“{get('stage')}”不是有效学段（{'/'.join(STAGES.values())}）",
+                )
+            )
+        location = _LOCATION_WORDS.get(get("location"))
+        if location is None:
+            problems.append(
+                Problem(
+                    number,
+                    cols["location"],
+                    f"“{get('location')}”不是有效城乡类型（城区/镇区/乡村）",
+                )
+            )
+        enrolment = _count(get("enrolment"), cols["enrolment"], number, problems, True)
+        teachers = _count(
+            get("teachers"), cols.get("teachers", "teachers"), number, problems, False
+        )
+        records.append(
+            {
+                "code": code,
+                "name": name,
+                "stage": stage,
+                "location": location,
+                "enrolment": enrolment,
+                "teachers": teachers,
+            }
+        )
+    return (records if not problems else []), problems
+
+
+def import_schools(campaign: Campaign, filename: str, data: bytes) -> SchoolImport:
+    """Add or update the campaign's schools from a file; on any problem change nothing."""
+    records, problems = parse_schools(filename, data)
+    result = SchoolImport(problems=problems)
+    if problems:
+        return result
+    existing = {
+        s.code: s
+        for s in db.session.scalars(sa.select(School).where(School.campaign_id == campaign.id))
+    }
+    for rec in records:
+        school = existing.get(rec["code"])
+        if school is None:
+            campaign.schools.append(School(**rec))
+            result.added += 1
+        else:
+            for key, value in rec.items():
+                setattr(school, key, value)
+            result.updated += 1
+    db.session.flush()
+    ensure_links(campaign)
+    return result
