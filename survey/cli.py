@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from . import audit
 from .campaigns import (
     campaign_links,
     find_campaign,
+    get_or_create_county,
     registry,
     response_counts,
 )
 from .db_setup import upgrade_schema
 from .extensions import db
-from .models import Campaign
+from .models import ROLES, Campaign, User
 
 
 def emit_json(data) -> None:
@@ -156,6 +159,126 @@ def questionnaires_command(as_json: bool):
         click.echo(f"layout {lay.code}: {lay.label}")
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--county", required=True, help="County (bureau) name, created if new.")
+@click.option("--role", type=click.Choice(list(ROLES)), default="admin", show_default=True)
+@click.option("--school-code", default=None, help="Coordinators: the school they look after.")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+@needs_schema
+def create_user_command(username, county, role, school_code, password):
+    """Create a staff account (the first admin of a county, for example)."""
+    if db.session.scalar(db.select(User.id).where(User.username == username)):
+        raise click.ClickException(f"用户 {username} 已存在")
+    if role == "coordinator" and not school_code:
+        raise click.ClickException("学校联络员需要 --school-code")
+    if len(password) < 10:
+        raise click.ClickException("密码至少10位")
+    user = User(
+        username=username,
+        role=role,
+        school_code=school_code if role == "coordinator" else None,
+        county=get_or_create_county(county),
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        f"user {user.id}",
+        county_id=user.county_id,
+        username=username,
+        role=role,
+        via="cli",
+    )
+    db.session.commit()
+    click.echo(f"已创建用户 {username}（{ROLES[role]}，{county}）")
+
+
+def _import(kind: str, campaign: str, file: str, run) -> None:
+    """Run an import; on problems print them to stderr and exit non-zero, importing nothing."""
+    c = get_campaign(campaign)
+    result = run(c, file, Path(file).read_bytes())
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"文件有 {len(result.problems)} 处问题，未导入任何{kind}")
+    return c, result
+
+
+@click.command("import-schools")
+@click.argument("campaign")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+@needs_schema
+def import_schools_command(campaign, file):
+    """Import schools (code, name, stage, location, enrolment, teachers) from .xlsx or .csv."""
+    from .importing.schools import import_schools
+
+    c, result = _import("学校", campaign, file, import_schools)
+    audit.record(
+        "schools.import",
+        f"campaign {c.id}",
+        county_id=c.county_id,
+        file=file,
+        added=result.added,
+        updated=result.updated,
+        via="cli",
+    )
+    db.session.commit()
+    click.echo(f"新增 {result.added} 所学校，更新 {result.updated} 所")
+
+
+@click.command("import-responses")
+@click.argument("campaign")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--source", type=click.Choice(["paper", "import"]), default="paper", show_default=True
+)
+@with_appcontext
+@needs_schema
+def import_responses_command(campaign, file, source):
+    """Import paper or external responses: one row per respondent; all rows or none."""
+    from .importing.responses import import_responses
+
+    c, result = _import(
+        "答卷", campaign, file, lambda c, f, data: import_responses(c, f, data, source)
+    )
+    audit.record(
+        "responses.import",
+        f"campaign {c.id}",
+        county_id=c.county_id,
+        file=file,
+        source=source,
+        rows=result.imported,
+        via="cli",
+    )
+    db.session.commit()
+    click.echo(f"已导入 {result.imported} 份答卷")
+
+
+@click.command("progress")
+@click.argument("campaign")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+@needs_schema
+def progress_command(campaign, as_json):
+    """Responses against targets per school × group (lagging schools first)."""
+    from .progress import campaign_progress
+
+    rows = campaign_progress(get_campaign(campaign)).as_rows()
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        target = r["target"] if r["target"] is not None else "-"
+        click.echo(
+            f"{r['school_code']}  {r['school_name']}  {r['group_name']}  {r['responses']}/{target}"
+        )
+
+
 def register(app: Flask) -> None:
     for cmd in (
         init_db_command,
@@ -163,5 +286,9 @@ def register(app: Flask) -> None:
         campaigns_command,
         links_command,
         questionnaires_command,
+        create_user_command,
+        import_schools_command,
+        import_responses_command,
+        progress_command,
     ):
         app.cli.add_command(cmd)

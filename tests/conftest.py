@@ -182,7 +182,9 @@ def staff(app, demo):
 
 def login(client, username: str, password: str = PASSWORD):
     page = client.get("/auth/login")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    )
     return client.post(
         "/auth/login",
         data={"csrf_token": token.group(1), "username": username, "password": password},

@@ -16,12 +16,12 @@ from ..models import Campaign
 from ..timeutil import CST, to_local
 from .access import ALL_ROLES, own_campaign, roles
 from .blueprint import bp
-from .forms import CampaignForm
+from .forms import CampaignForm, choices
 
 
 def _form(campaign: Campaign | None = None) -> CampaignForm:
     form = CampaignForm(obj=campaign)
-    form.layout.choices = [(code, lay.label) for code, lay in registry().layouts.items()]
+    form.layout.choices = choices((code, lay.label) for code, lay in registry().layouts.items())
     if campaign is not None and request.method == "GET":
         form.opens_at.data = to_local(campaign.opens_at)
         form.closes_at.data = to_local(campaign.closes_at)

@@ -13,6 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -35,6 +36,12 @@ METHODS = {
 }
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from a mapping or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -51,21 +58,21 @@ class CampaignForm(FlaskForm):
         ],
     )
     layout = SelectField("问卷方案")
-    groups = MultiCheckboxField("调查群体", choices=list(GROUPS.items()))
+    groups = MultiCheckboxField("调查群体", choices=choices(GROUPS))
     opens_at = DateTimeLocalField(
         "开始时间（北京时间）", validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
     closes_at = DateTimeLocalField(
         "结束时间（北京时间）", validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
-    link_mode = SelectField("链接方式", choices=list(LINK_MODES.items()))
+    link_mode = SelectField("链接方式", choices=choices(LINK_MODES))
     threshold = DecimalField(
         "达标线",
         places=2,
         default=0.85,
         validators=[InputRequired("请填写达标线"), NumberRange(0.5, 1, "达标线应在0.5到1之间")],
     )
-    method = SelectField("认可度计算方法", choices=list(METHODS.items()))
+    method = SelectField("认可度计算方法", choices=choices(METHODS))
 
     def validate_groups(self, field):
         if not field.data:
@@ -82,7 +89,7 @@ class UploadForm(FlaskForm):
 
 class ResponseUploadForm(UploadForm):
     source = SelectField(
-        "来源", choices=[("paper", "纸质问卷录入"), ("import", "其他问卷平台导出")]
+        "来源", choices=choices([("paper", "纸质问卷录入"), ("import", "其他问卷平台导出")])
     )
 
 
@@ -90,7 +97,9 @@ class CalculatorForm(FlaskForm):
     class Meta:
         csrf = False  # a GET preview; applying it is a separate POST
 
-    way = SelectField("方法", choices=[("calculator", "样本量公式"), ("permille", "常住人口1.5‰")])
+    way = SelectField(
+        "方法", choices=choices([("calculator", "样本量公式"), ("permille", "常住人口1.5‰")])
+    )
     margin = DecimalField(
         "允许误差（±）",
         places=3,
@@ -98,7 +107,9 @@ class CalculatorForm(FlaskForm):
         validators=[Optional(), NumberRange(0.01, 0.2, "误差应在0.01到0.2之间")],
     )
     confidence = SelectField(
-        "置信度", choices=[("0.95", "95%"), ("0.9", "90%"), ("0.99", "99%")], default="0.95"
+        "置信度",
+        choices=choices([("0.95", "95%"), ("0.9", "90%"), ("0.99", "99%")]),
+        default="0.95",
     )
     expected = DecimalField(
         "预期认可度",
@@ -132,7 +143,7 @@ class UserForm(FlaskForm):
     password = PasswordField(
         "初始密码", validators=[InputRequired("请填写密码"), Length(10, 128, "密码至少10位")]
     )
-    role = SelectField("角色", choices=list(ROLES.items()))
+    role = SelectField("角色", choices=choices(ROLES))
     school_code = StringField("学校代码（学校联络员必填）", validators=[Optional(), Length(max=32)])
 
     def validate_school_code(self, field):

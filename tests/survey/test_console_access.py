@@ -1,0 +1,124 @@
+"""Every console route refuses anyone without the right role (routes read from the URL map)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Link, School
+from tests.conftest import csrf_of, login
+
+#: endpoint -> roles allowed. A new console route without an entry here fails the test below.
+ACCESS = {
+    "console.index": {"admin", "analyst", "coordinator"},
+    "console.dashboard": {"admin", "analyst", "coordinator"},
+    "console.links": {"admin", "analyst", "coordinator"},
+    "console.qr_svg_view": {"admin", "analyst", "coordinator"},
+    "console.qr_png_view": {"admin", "analyst", "coordinator"},
+    "console.notice": {"admin", "analyst", "coordinator"},
+    "console.slips": {"admin", "coordinator"},
+    "console.progress_xlsx": {"admin", "analyst"},
+    "console.schools": {"admin", "analyst"},
+    "console.import_schools_view": {"admin"},
+    "console.targets": {"admin"},
+    "console.qr_zip_view": {"admin"},
+    "console.make_codes": {"admin"},
+    "console.import_responses_view": {"admin"},
+    "console.new_campaign": {"admin"},
+    "console.edit_campaign": {"admin"},
+    "console.set_status": {"admin"},
+    "console.users": {"admin"},
+    "console.unlock_user": {"admin"},
+    "console.audit_log": {"admin"},
+}
+ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}
+
+
+def console_routes(app):
+    """(endpoint, rule, methods) of every route under /console, from the app's URL map."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/console"):
+            methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
+            out.append((rule.endpoint, rule, methods))
+    return out
+
+
+def _own_link(app, demo):
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(Link.id)
+            .join(School, Link.school_id == School.id)
+            .where(Link.campaign_id == demo, School.code == "4101010001")
+        )
+
+
+def _url(app, rule, demo, link_id, user_id):
+    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id}
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+
+
+def test_every_console_route_has_an_access_rule(app):
+    endpoints = {endpoint for endpoint, _, _ in console_routes(app)}
+    assert endpoints == set(ACCESS), endpoints ^ set(ACCESS)
+
+
+@pytest.mark.parametrize("role", [None, "admin", "analyst", "coordinator"])
+def test_role_matrix_for_every_console_route(app, demo, staff, role):
+    client = app.test_client()
+    if role:
+        assert login(client, ROLE_USER[role]).status_code == 302
+    link_id = _own_link(app, demo)
+    token = csrf_of(client, "/console/" if role else "/auth/login")
+    checked = 0
+    for endpoint, rule, methods in console_routes(app):
+        url = _url(app, rule, demo, link_id, staff["analyst"])
+        for method in methods:
+            data = {"csrf_token": token} if method == "POST" else None
+            resp = client.open(url, method=method, data=data)
+            if role is None:
+                assert resp.status_code == 302, (method, url)
+                assert "/auth/login" in resp.headers["Location"]
+            elif role in ACCESS[endpoint]:
+                assert resp.status_code not in (401, 403, 404, 500), (role, method, url)
+                assert "/auth/login" not in resp.headers.get("Location", ""), (role, url)
+            else:
+                assert resp.status_code == 403, (role, method, url, resp.status_code)
+            checked += 1
+    assert checked >= len(ACCESS)
+
+
+def test_other_county_admin_sees_nothing_of_this_county(app, demo, staff):
+    client = app.test_client()
+    login(client, "other")
+    link_id = _own_link(app, demo)
+    token = csrf_of(client, "/console/")
+    for _endpoint, rule, methods in console_routes(app):
+        if not ({"campaign_id", "link_id", "user_id"} & set(rule.arguments)):
+            continue
+        url = _url(app, rule, demo, link_id, staff["analyst"])
+        for method in methods:
+            data = {"csrf_token": token} if method == "POST" else None
+            assert client.open(url, method=method, data=data).status_code == 404, (method, url)
+    assert "2026年示例县" not in client.get("/console/").get_data(as_text=True)
+
+
+def test_coordinator_sees_only_their_school(app, demo, staff):
+    client = app.test_client()
+    login(client, "coord")
+    html = client.get(f"/console/campaigns/{demo}").get_data(as_text=True)
+    assert "示例县城关第一小学" in html and "河东镇中心小学" not in html
+    links = client.get(f"/console/campaigns/{demo}/links").get_data(as_text=True)
+    assert "示例县城关第一小学" in links and "河东镇中心小学" not in links
+    with app.app_context():
+        others = db.session.scalars(
+            sa.select(Link.id)
+            .join(School, Link.school_id == School.id)
+            .where(Link.campaign_id == demo, School.code != "4101010001")
+        ).all()
+    assert others
+    for link_id in others[:12]:
+        for suffix in ("qr.svg", "qr.png", "notice", "slips"):
+            assert client.get(f"/console/links/{link_id}/{suffix}").status_code == 403

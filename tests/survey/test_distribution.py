@@ -1,0 +1,62 @@
+"""Links handed out as QR codes, printable notices, a ZIP, and one-time code slips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Campaign, Link
+from tests.conftest import csrf_of, login
+
+
+def _link(app, demo):
+    with app.app_context():
+        return db.session.scalars(sa.select(Link).where(Link.campaign_id == demo)).first()
+
+
+def test_qr_codes_and_notice(app, client, demo, staff):
+    login(client, "admin")
+    link = _link(app, demo)
+    svg = client.get(f"/console/links/{link.id}/qr.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data and b"<path" in svg.data
+    png = client.get(f"/console/links/{link.id}/qr.png")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    notice = client.get(f"/console/links/{link.id}/notice").get_data(as_text=True)
+    assert "示例县城关第一小学" in notice and "<svg" in notice and f"/s/{link.token}" in notice
+    assert "print.css" in notice
+
+
+def test_zip_has_every_link(app, client, demo, staff):
+    login(client, "admin")
+    resp = client.get(f"/console/campaigns/{demo}/qr.zip")
+    assert resp.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(resp.data)).namelist()
+    assert len([n for n in names if n.endswith(".png")]) == 48
+    assert len([n for n in names if n.endswith(".svg")]) == 48
+    index = zipfile.ZipFile(io.BytesIO(resp.data)).read("links.csv").decode("utf-8-sig")
+    assert index.count("/s/") == 48
+
+
+def test_codes_generated_and_printed_as_slips(app, client, demo, staff):
+    with app.app_context():
+        db.session.get(Campaign, demo).link_mode = "code"
+        db.session.commit()
+    login(client, "admin")
+    link = _link(app, demo)
+    resp = client.post(
+        f"/console/links/{link.id}/codes",
+        data={"csrf_token": csrf_of(client, "/console/"), "count": "12"},
+    )
+    assert resp.status_code == 302
+    slips = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert slips.count('class="slip"') == 12 and slips.count("<svg") == 12
+    bad = client.post(
+        f"/console/links/{link.id}/codes",
+        data={"csrf_token": csrf_of(client, "/console/"), "count": "0"},
+    )
+    assert bad.status_code == 303
+    assert "一次可生成1到2000个" in client.get(bad.headers["Location"]).get_data(as_text=True)
