@@ -110,6 +110,8 @@ def _parse_scales(where: str, raw: object) -> dict[str, tuple[Option, ...]]:
         w = f"{where}.{name}"
         if not isinstance(options, list) or len(options) < 2:
             raise _fail(w, "must list at least two options")
+        if len(options) > 36:
+            raise _fail(w, "at most 36 options")
         parsed = tuple(_parse_option(f"{w}[{i}]", o) for i, o in enumerate(options))
         codes = [o.code for o in parsed]
         if len(set(codes)) != len(codes):

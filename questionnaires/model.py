@@ -15,6 +15,11 @@ GROUPS: dict[str, str] = {
 }
 
 
+#: digits of an answer vector (option index 0..35) and the mark of an unanswered item
+VECTOR_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+VECTOR_BLANK = "."
+
+
 @dataclass(frozen=True)
 class Option:
     code: str
@@ -100,6 +105,21 @@ class Questionnaire:
     @property
     def identity_item(self) -> Item | None:
         return next((it for it in self.items if it.identity), None)
+
+    @property
+    def choice_items(self) -> tuple[Item, ...]:
+        """Single-choice items in order: the positions of an answer vector."""
+        return tuple(it for it in self.items if it.type == "single")
+
+    def encode_vector(self, answers: dict[str, str]) -> str:
+        """Answers as one character per single-choice item: the option's index in base 36,
+        '.' where unanswered. A compact, fixed-width form for fast analysis."""
+        out = []
+        for item in self.choice_items:
+            code = answers.get(item.code)
+            index = next((i for i, o in enumerate(item.options) if o.code == code), None)
+            out.append(VECTOR_DIGITS[index] if index is not None else VECTOR_BLANK)
+        return "".join(out)
 
     @property
     def text_items(self) -> tuple[Item, ...]:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k at or above value (a round top for an axis)."""
+    if value <= 0:
+        return 1.0
+    scale = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * scale >= value:
+            return float(step * scale)
+    return float(10 * scale)
 
 
 def bar_chart(
@@ -27,7 +39,7 @@ def bar_chart(
     pad_l, pad_r, pad_t, pad_b = 40, 8, 16, 36
     inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
     numbers = [v for v in values if v is not None]
-    top = max_value if max_value is not None else max([*numbers, line or 0, 1])
+    top = max_value if max_value is not None else nice_ceiling(max([*numbers, line or 0, 1]))
     n = max(len(values), 1)
     slot = inner_w / n
     bar_w = max(1.0, slot * 0.7)
@@ -41,7 +53,7 @@ def bar_chart(
     for frac in (0, 0.5, 1):
         y = pad_t + inner_h * (1 - frac)
         tick = top * frac
-        text = f"{tick:.0%}" if percent else f"{tick:.0f}"
+        text = f"{tick:.0%}" if percent else f"{tick:g}"
         parts.append(
             f'<text x="{pad_l - 4}" y="{y + 4:.1f}" class="tick" text-anchor="end">{text}</text>'
         )

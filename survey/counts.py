@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,7 +23,11 @@ def add_counts(keys: Iterable[tuple[int, int, str, datetime]]) -> None:
     An upsert (INSERT .. ON CONFLICT DO UPDATE) on both SQLite and PostgreSQL, so
     concurrent submissions never lose a count. Runs in the caller's transaction.
     """
-    counter = Counter((c, s, g, hour_of(at)) for c, s, g, at in keys)
+    upsert_tallies(Counter((c, s, g, hour_of(at)) for c, s, g, at in keys))
+
+
+def upsert_tallies(counter: Mapping[tuple[int, int, str, datetime], int]) -> None:
+    """Add counts to (campaign_id, school_id, group, hour start) tallies in one statement."""
     if not counter:
         return
     dialect = db.session.get_bind().dialect.name

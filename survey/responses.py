@@ -74,6 +74,7 @@ def store_response(
         questionnaire=questionnaire.code,
         questionnaire_version=questionnaire.version,
         answers=dict(answers),
+        vector=questionnaire.encode_vector(answers),
         started_at=started_at,
         submitted_at=submitted_at,
         duration_seconds=duration_seconds,

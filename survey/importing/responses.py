@@ -198,6 +198,7 @@ def import_responses(
                 "questionnaire": q.code,
                 "questionnaire_version": q.version,
                 "answers": rec["answers"],
+                "vector": q.encode_vector(rec["answers"]),
                 "started_at": None,
                 "submitted_at": rec["submitted_at"],
                 "duration_seconds": rec["duration"],

@@ -33,6 +33,8 @@ class Response(db.Model):
     questionnaire_version: Mapped[int]
     #: item code -> option code (single choice) or text (open comment)
     answers: Mapped[dict] = mapped_column(sa.JSON)
+    #: the answers as one character per single-choice item (Questionnaire.encode_vector)
+    vector: Mapped[str | None] = mapped_column(sa.String(64))
     started_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime]
     #: seconds from the form being served to its submission

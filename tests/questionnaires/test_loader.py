@@ -136,3 +136,12 @@ def test_app_refuses_to_start_with_a_broken_definition(tmp_path):
                 "QUESTIONNAIRE_DIR": str(defs),
             }
         )
+
+
+def test_answer_vector_is_one_char_per_choice_item(registry):
+    q = registry.get("social")
+    answers = {"ID": "4", "SJ01": "1", "SJ02": "9", "C01": "意见"}
+    vector = q.encode_vector(answers)
+    assert len(vector) == len(q.choice_items) == 14
+    assert vector[:3] == "304"  # identity option 4 is index 3; "9" (不了解) is index 4
+    assert set(vector[3:]) == {"."}

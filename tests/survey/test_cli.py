@@ -85,15 +85,18 @@ def test_commands_on_an_uninitialised_database_say_what_to_do(tmp_path):
 
 
 def test_create_user_and_import_schools_from_the_cli(app, runner, demo, tmp_path):
-    out = runner.invoke(args=["create-user", "chief", "--county", "示例县", "--password",
-                              "a-long-password"])
+    out = runner.invoke(
+        args=["create-user", "chief", "--county", "示例县", "--password", "a-long-password"]
+    )
     assert out.exit_code == 0, out.output
     short = runner.invoke(args=["create-user", "x2", "--county", "示例县", "--password", "short"])
     assert short.exit_code != 0 and "至少10位" in short.output
 
     good = tmp_path / "schools.csv"
-    good.write_text("code,name,stage,location,enrolment,teachers\n"
-                    "4101010009,新建小学,小学,城区,300,20\n", encoding="utf-8")
+    good.write_text(
+        "code,name,stage,location,enrolment,teachers\n4101010009,新建小学,小学,城区,300,20\n",
+        encoding="utf-8",
+    )
     out = runner.invoke(args=["import-schools", "demo-2026", str(good)])
     assert out.exit_code == 0 and "新增 1 所" in out.output
     bad = tmp_path / "bad.csv"

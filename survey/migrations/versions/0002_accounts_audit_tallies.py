@@ -90,6 +90,16 @@ def upgrade():
         ),
     )
     # ### end Alembic commands ###
+    # Count the responses stored before tallies existed.
+    if op.get_bind().dialect.name == "postgresql":
+        hour = "date_trunc('hour', submitted_at)"
+    else:
+        hour = "strftime('%Y-%m-%d %H:00:00.000000', submitted_at)"
+    op.execute(
+        f"""INSERT INTO response_tally (campaign_id, school_id, "group", hour, n)
+        SELECT campaign_id, school_id, "group", {hour}, count(*) FROM response
+        GROUP BY campaign_id, school_id, "group", {hour}"""
+    )
 
 
 def downgrade():
