@@ -1,0 +1,103 @@
+"""Rates by the four methods for any breakdown of respondents, with small cells withheld."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .intervals import (
+    EMPTY,
+    Estimate,
+    binomial_p_value,
+    mean_estimate,
+    more_needed,
+    proportion_estimate,
+    ratio_estimate,
+    verdict,
+)
+
+#: method code -> description (DOMAIN.md, "Scales and the rate")
+METHODS = {
+    "positive_share": "recognised answers ÷ valid answers, pooled over the scored items",
+    "respondent_mean": "each respondent's recognised ÷ valid, averaged over respondents",
+    "option_scores": "mean option score ÷ the maximum score, over valid answers",
+    "overall_item": "recognised ÷ valid on the overall-satisfaction item alone",
+}
+
+#: per-respondent columns the estimators read
+COLUMNS = ("rec", "valid", "score_sum", "score_n", "overall", "weight")
+
+
+def estimate(frame: pd.DataFrame, method: str, weighted: bool = False) -> Estimate:
+    """One figure by one method over a set of respondents (rows of frame)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; known: {sorted(METHODS)}")
+    if frame.empty:
+        return EMPTY
+    w = frame["weight"].to_numpy(float) if weighted else None
+    if method == "positive_share":
+        return ratio_estimate(frame["rec"].to_numpy(), frame["valid"].to_numpy(), w)
+    if method == "option_scores":
+        return ratio_estimate(frame["score_sum"].to_numpy(), frame["score_n"].to_numpy(), w)
+    if method == "respondent_mean":
+        valid = frame["valid"].to_numpy(float)
+        share = np.divide(
+            frame["rec"].to_numpy(float), valid, out=np.full(len(frame), np.nan), where=valid > 0
+        )
+        return mean_estimate(share, w)
+    return proportion_estimate(frame["overall"].to_numpy(float), w)
+
+
+def check(est: Estimate, threshold: float, method: str, frame: pd.DataFrame | None = None) -> dict:
+    """The threshold check of one figure as plain data."""
+    out = {
+        "n": est.n,
+        "rate": est.rate,
+        "ci_low": est.ci_low,
+        "ci_high": est.ci_high,
+        "se": est.se,
+        "n_eff": est.n_eff,
+        "verdict": verdict(est, threshold),
+        "more_needed": more_needed(est, threshold),
+        "p_value": None,
+    }
+    if method == "overall_item" and frame is not None and not frame.empty:
+        x = frame["overall"].to_numpy(float)
+        x = x[~np.isnan(x)]
+        out["p_value"] = binomial_p_value(int(x.sum()), len(x), threshold)
+    return out
+
+
+def table(
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    method: str,
+    threshold: float,
+    min_cell: int,
+    weighted: bool = False,
+) -> list[dict]:
+    """One row per cell of the breakdown: keys, n, and (unless n < min_cell) the rate and its
+    interval. A withheld cell keeps its count and says so."""
+    rows = []
+    if frame.empty:
+        return rows
+    for key, positions in frame.groupby(list(by), sort=True).indices.items():
+        keys = key if isinstance(key, tuple) else (key,)
+        cell = frame.iloc[positions]
+        row = dict(zip(by, keys, strict=True))
+        row["n"] = int(len(cell))
+        if len(cell) < min_cell:
+            row.update(rate=None, ci_low=None, ci_high=None, suppressed=True, below=None)
+        else:
+            est = estimate(cell, method, weighted)
+            row.update(
+                rate=est.rate,
+                ci_low=est.ci_low,
+                ci_high=est.ci_high,
+                suppressed=False,
+                below=None if est.rate is None else est.rate < threshold,
+            )
+        rows.append(row)
+    return rows

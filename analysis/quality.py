@@ -1,0 +1,157 @@
+"""Data-quality screening: flag, never drop.
+
+Per response: speeders, straight-lining, bursts from one network, duplicates that slipped
+through. Per school × group: "coached" answer patterns (many identical answer vectors from
+different devices), for a person to review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+REASONS = ("speeder", "straight_line", "burst", "duplicate")
+REASON_LABELS = {
+    "speeder": "答题过快",
+    "straight_line": "所有题目同一选项",
+    "burst": "同一网络短时集中提交相近答案",
+    "duplicate": "重复提交",
+}
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    speed_floor: float = 30.0  #: seconds; faster is a speeder
+    speed_fraction: float = 0.3  #: ... or faster than this share of the group's median
+    straight_min_items: int = 8  #: a questionnaire this long or longer can be straight-lined
+    burst_k: int = 5  #: this many responses ...
+    burst_minutes: float = 10.0  #: ... within this window from one network at one school
+    burst_max_diff: int = 1  #: ... differing in at most this many answers
+    duplicate_minutes: float = 60.0  #: same device and answers again within this window
+    coached_min_n: int = 10  #: school × group cells smaller than this are not judged
+    coached_share: float = 0.3  #: share of the most common answer vector that looks coached
+    coached_ratio: float = 3.0  #: ... and at least this many times the county's share
+    coached_networks: int = 3  #: ... coming from at least this many devices
+
+
+def speeders(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
+    """Duration under the floor, or under a fraction of the median of the same group."""
+    duration = frame["duration"].astype(float)
+    median = duration.groupby(frame["group"]).transform("median")
+    fast = (duration < cfg.speed_floor) | (duration < cfg.speed_fraction * median)
+    return fast.fillna(False).astype(bool)
+
+
+def straight_lines(choice: np.ndarray, cfg: QualityConfig) -> np.ndarray:
+    """The same option on every scored item of a long questionnaire (all answered)."""
+    n, k = choice.shape
+    if k < cfg.straight_min_items or n == 0:
+        return np.zeros(n, bool)
+    return (choice == choice[:, :1]).all(axis=1) & (choice[:, 0] != 36)
+
+
+def _hamming(vectors: list[str], reference: str) -> np.ndarray:
+    a = np.frombuffer(
+        "".join(v.ljust(len(reference))[: len(reference)] for v in vectors).encode(), np.uint8
+    ).reshape(len(vectors), len(reference))
+    b = np.frombuffer(reference.encode(), np.uint8)
+    return (a != b).sum(axis=1)
+
+
+def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
+    """≥ k responses from one network at one school inside the window, with near-identical
+    answers (within burst_max_diff of the window's most common vector)."""
+    flagged = pd.Series(False, index=frame.index)
+    data = frame[frame["network"].notna()]
+    if data.empty:
+        return flagged
+    sizes = data.groupby(["school", "network"])["vector"].transform("size")
+    data = data[sizes >= cfg.burst_k]
+    window = np.timedelta64(int(cfg.burst_minutes * 60), "s")
+    for _, grp in data.groupby(["school", "network"], sort=False):
+        grp = grp.sort_values("submitted_at")
+        times = grp["submitted_at"].to_numpy("datetime64[ns]")
+        ends = np.searchsorted(times, times + window, side="right")
+        starts = np.flatnonzero(ends - np.arange(len(times)) >= cfg.burst_k)
+        if not len(starts):
+            continue
+        inside = np.zeros(len(times), bool)
+        for s in starts:
+            inside[s : ends[s]] = True
+        vectors = grp["vector"].fillna("").tolist()
+        chosen = [v for v, f in zip(vectors, inside, strict=True) if f]
+        mode = pd.Series(chosen).mode().iloc[0]
+        near = _hamming(vectors, mode) <= cfg.burst_max_diff
+        hit = inside & near
+        if hit.sum() >= cfg.burst_k:
+            flagged.loc[grp.index[hit]] = True
+    return flagged
+
+
+def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
+    """The same device (network hash) sending the same answers to the same school and group
+    again within the window: every repeat after the first is flagged."""
+    data = frame[frame["network"].notna() & frame["vector"].notna()]
+    flagged = pd.Series(False, index=frame.index)
+    if data.empty:
+        return flagged
+    keys = ["school", "group", "network", "vector"]
+    data = data.sort_values([*keys, "submitted_at"])
+    same = (data[keys] == data[keys].shift()).all(axis=1)
+    gap = data["submitted_at"].diff() <= pd.Timedelta(minutes=cfg.duplicate_minutes)
+    flagged.loc[data.index[same & gap]] = True
+    return flagged
+
+
+def flag_responses(
+    frame: pd.DataFrame, straight: np.ndarray, cfg: QualityConfig | None = None
+) -> pd.DataFrame:
+    """Boolean columns per reason, 'flagged' (any) and 'reasons' (comma-joined codes).
+
+    frame needs: school, group, network, vector, submitted_at (datetime64), duration.
+    """
+    cfg = cfg or QualityConfig()
+    out = pd.DataFrame(index=frame.index)
+    out["speeder"] = speeders(frame, cfg)
+    out["straight_line"] = np.asarray(straight, bool)
+    out["burst"] = bursts(frame, cfg)
+    out["duplicate"] = duplicates(frame, cfg)
+    flags = out[list(REASONS)]
+    out["flagged"] = flags.any(axis=1)
+    names = np.array(REASONS, dtype=object)
+    out["reasons"] = [",".join(names[row]) for row in flags.to_numpy()]
+    return out
+
+
+def coached_schools(frame: pd.DataFrame, cfg: QualityConfig | None = None) -> pd.DataFrame:
+    """School × group cells whose answers are far more uniform than the rest of the county's.
+
+    For each cell, the most common answer vector's share in the school is compared with the
+    same vector's share among the group's other respondents in the county.
+    Columns: school, group, n, modal_share, county_share, networks, flagged.
+    """
+    cfg = cfg or QualityConfig()
+    rows = []
+    data = frame[frame["vector"].notna()]
+    county = {g: (grp["vector"].value_counts(), len(grp)) for g, grp in data.groupby("group")}
+    for (school, group), grp in data.groupby(["school", "group"]):
+        n = len(grp)
+        counts = grp["vector"].value_counts()
+        mode, top = str(counts.index[0]), int(counts.iloc[0])
+        share = top / n
+        all_counts, total = county[group]
+        rest_n = total - n
+        rest = (int(all_counts.get(mode, 0)) - top) / rest_n if rest_n > 0 else 0.0
+        devices = int(grp.loc[grp["vector"] == mode, "network"].nunique())
+        flagged = (
+            n >= cfg.coached_min_n
+            and share >= cfg.coached_share
+            and share >= cfg.coached_ratio * rest
+            and devices >= cfg.coached_networks
+        )
+        rows.append({"school": school, "group": group, "n": n, "modal_share": share,
+                     "county_share": rest, "networks": devices, "flagged": bool(flagged)})
+    return pd.DataFrame(rows, columns=["school", "group", "n", "modal_share", "county_share",
+                                       "networks", "flagged"])

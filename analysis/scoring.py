@@ -1,0 +1,119 @@
+"""Turn answer vectors into per-respondent counts and per-item matrices, vectorised.
+
+An answer vector holds one character per single-choice item of a questionnaire: the option's
+index in base 36, '.' where unanswered (``Questionnaire.encode_vector``). Decoding a million
+of them is one numpy pass, with small lookup tables per questionnaire version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from questionnaires.model import VECTOR_DIGITS, Questionnaire
+
+BLANK = 36  #: decoded index of an unanswered (or unreadable) item
+_DECODE = np.full(256, BLANK, dtype=np.uint8)
+for _i, _ch in enumerate(VECTOR_DIGITS):
+    _DECODE[ord(_ch)] = _i
+
+
+@dataclass(frozen=True)
+class ItemLookup:
+    """What each option index means, per choice item of one questionnaire version."""
+
+    codes: tuple[str, ...]  #: choice item codes in vector order
+    scored: np.ndarray  #: (k,) bool
+    overall: int  #: position of the overall-satisfaction item
+    recognised: np.ndarray  #: (k, 37) bool, column 36 = blank
+    valid: np.ndarray  #: (k, 37) bool: answered and not "don't know"
+    score: np.ndarray  #: (k, 37) float: option score ÷ the item's maximum, NaN if none
+
+    @property
+    def scored_codes(self) -> tuple[str, ...]:
+        return tuple(c for c, s in zip(self.codes, self.scored, strict=True) if s)
+
+
+def lookup(q: Questionnaire) -> ItemLookup:
+    items = q.choice_items
+    k = len(items)
+    rec = np.zeros((k, BLANK + 1), bool)
+    valid = np.zeros((k, BLANK + 1), bool)
+    score = np.full((k, BLANK + 1), np.nan)
+    for i, item in enumerate(items):
+        top = item.max_score
+        for j, opt in enumerate(item.options):
+            rec[i, j] = opt.recognised
+            valid[i, j] = not opt.dont_know
+            if opt.score is not None and top and not opt.dont_know:
+                score[i, j] = opt.score / top
+    overall = next(i for i, it in enumerate(items) if it.overall)
+    return ItemLookup(
+        codes=tuple(it.code for it in items),
+        scored=np.array([it.scored for it in items], bool),
+        overall=overall,
+        recognised=rec,
+        valid=valid,
+        score=score,
+    )
+
+
+def decode(vectors: Sequence[str | None], k: int) -> np.ndarray:
+    """(n, k) option indices; BLANK for unanswered, missing or unreadable positions."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, k), np.uint8)
+    fixed = [(v or "")[:k].ljust(k, ".") for v in vectors]
+    raw = np.frombuffer("".join(fixed).encode("ascii", "replace"), dtype=np.uint8)
+    return _DECODE[raw].reshape(n, k)
+
+
+@dataclass
+class Scored:
+    """Per-respondent counts over the scored items, and the per-item matrices behind them."""
+
+    codes: tuple[str, ...]  #: scored item codes (columns of the matrices)
+    choice: np.ndarray  #: (n, s) option index per scored item
+    item_rec: np.ndarray  #: (n, s) bool
+    item_valid: np.ndarray  #: (n, s) bool
+    item_score: np.ndarray  #: (n, s) float, NaN where no score
+    overall: np.ndarray  #: (n,) 1.0 recognised, 0.0 not, NaN invalid
+
+    @property
+    def rec(self) -> np.ndarray:
+        return self.item_rec.sum(axis=1)
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.item_valid.sum(axis=1)
+
+    @property
+    def score_sum(self) -> np.ndarray:
+        return np.nansum(self.item_score, axis=1)
+
+    @property
+    def score_n(self) -> np.ndarray:
+        return (~np.isnan(self.item_score)).sum(axis=1)
+
+
+def score(vectors: Sequence[str | None], table: ItemLookup) -> Scored:
+    """Score answer vectors of one questionnaire version."""
+    k = len(table.codes)
+    idx = decode(vectors, k)
+    cols = np.arange(k)
+    rec = table.recognised[cols, idx]
+    valid = table.valid[cols, idx]
+    pts = table.score[cols, idx]
+    o = table.overall
+    overall = np.where(valid[:, o], rec[:, o].astype(float), np.nan)
+    keep = table.scored
+    return Scored(
+        codes=table.scored_codes,
+        choice=idx[:, keep],
+        item_rec=rec[:, keep],
+        item_valid=valid[:, keep],
+        item_score=pts[:, keep],
+        overall=overall,
+    )
