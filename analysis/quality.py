@@ -151,7 +151,17 @@ def coached_schools(frame: pd.DataFrame, cfg: QualityConfig | None = None) -> pd
             and share >= cfg.coached_ratio * rest
             and devices >= cfg.coached_networks
         )
-        rows.append({"school": school, "group": group, "n": n, "modal_share": share,
-                     "county_share": rest, "networks": devices, "flagged": bool(flagged)})
-    return pd.DataFrame(rows, columns=["school", "group", "n", "modal_share", "county_share",
-                                       "networks", "flagged"])
+        rows.append(
+            {
+                "school": school,
+                "group": group,
+                "n": n,
+                "modal_share": share,
+                "county_share": rest,
+                "networks": devices,
+                "flagged": bool(flagged),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["school", "group", "n", "modal_share", "county_share", "networks", "flagged"]
+    )

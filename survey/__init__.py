@@ -67,8 +67,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .console import bp as console_bp
+    from .reports import bp as reports_bp
     from .respondent import bp as respondent_bp
 
     app.register_blueprint(respondent_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(reports_bp)

@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from analysis.breakdowns import METHODS
+
 from . import audit
 from .campaigns import (
     campaign_links,
@@ -279,6 +281,65 @@ def progress_command(campaign, as_json):
         )
 
 
+@click.command("analyze")
+@click.argument("campaign")
+@click.option("--json", "as_json", is_flag=True, help="Print the full JSON document.")
+@click.option(
+    "--method",
+    type=click.Choice(list(METHODS)),
+    default=None,
+    help="Recognition method (default: the campaign's).",
+)
+@click.option(
+    "--exclude-flagged/--include-flagged",
+    default=None,
+    help="Leave out responses flagged by the quality screen (default: the campaign's).",
+)
+@with_appcontext
+@needs_schema
+def analyze_command(campaign, as_json, method, exclude_flagged):
+    """Recognition rates, intervals and the threshold check per group, school and item."""
+    from .reports.data import run_analysis
+
+    result = run_analysis(get_campaign(campaign), method, exclude_flagged)
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(
+        f"{result['campaign']['name']}  方法 {result['method']}  "
+        f"达标线 {result['threshold']:.0%}  答卷 {result['responses']}"
+    )
+    for d in result["groups"].values():
+        rate = "—" if d["rate"] is None else f"{d['rate']:.1%}"
+        ci = "" if d["ci_low"] is None else f"  [{d['ci_low']:.1%}, {d['ci_high']:.1%}]"
+        click.echo(f"  {d['label']:<12} n={d['n']:<6} {rate}{ci}  {d['verdict'] or '无有效答卷'}")
+
+
+@click.command("export")
+@click.argument("campaign")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--method", type=click.Choice(list(METHODS)), default=None)
+@with_appcontext
+@needs_schema
+def export_command(campaign, fmt, output, method):
+    """Write the results and raw responses as an Excel workbook, CSV or SPSS file."""
+    from .reports.data import run_analysis, settings_for, visible_comments
+    from .reports.exports import write_csv, write_sav, write_xlsx
+
+    c = get_campaign(campaign)
+    settings = settings_for(c, method)
+    if fmt == "csv":
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            n = write_csv(c, out, settings)
+    elif fmt == "xlsx":
+        result = run_analysis(c, method)
+        n = write_xlsx(c, output, result, visible_comments(c, result), settings)
+    else:
+        n = write_sav(c, output, settings)
+    click.echo(f"已导出 {n} 份答卷到 {output}")
+
+
 def register(app: Flask) -> None:
     for cmd in (
         init_db_command,
@@ -290,5 +351,7 @@ def register(app: Flask) -> None:
         import_schools_command,
         import_responses_command,
         progress_command,
+        analyze_command,
+        export_command,
     ):
         app.cli.add_command(cmd)

@@ -62,8 +62,18 @@ class Campaign(db.Model):
     #: 'open' links anyone can answer once per browser, or 'code' one-time codes
     link_mode: Mapped[str] = mapped_column(sa.String(8), default="open")
     threshold: Mapped[float] = mapped_column(default=0.85)
-    #: recognition-rate method (see analysis.rates)
+    #: recognition-rate method (see analysis.breakdowns.METHODS)
     method: Mapped[str] = mapped_column(sa.String(20), default="positive_share")
+    #: optional group weights for a weighted county figure, e.g. {"parent": 0.4, ...}
+    group_weights: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: weight student and parent answers to school enrolment
+    poststratify: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the headline leaves out responses flagged by the quality screen
+    exclude_flagged: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: breakdowns with fewer respondents show their count but no rate or comments
+    min_cell: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: answers faster than this many seconds are flagged as speeders
+    speed_floor: Mapped[float] = mapped_column(default=30.0, server_default="30")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     county: Mapped[County] = relationship(back_populates="campaigns")

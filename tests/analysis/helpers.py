@@ -39,10 +39,20 @@ def frame(rows, start="2026-11-20 08:00") -> pd.DataFrame:
     for i, row in enumerate(rows):
         school, group, answers, duration, network, *rest = row
         minutes = rest[0] if rest else i * 30
-        out.append({"response_id": i + 1, "school": school, "group": group, "questionnaire": "t",
-                    "version": 1, "vector": vec(answers), "duration": duration,
-                    "network": network, "submitted_at": base + pd.Timedelta(minutes=minutes),
-                    "source": "web"})
+        out.append(
+            {
+                "response_id": i + 1,
+                "school": school,
+                "group": group,
+                "questionnaire": "t",
+                "version": 1,
+                "vector": vec(answers),
+                "duration": duration,
+                "network": network,
+                "submitted_at": base + pd.Timedelta(minutes=minutes),
+                "source": "web",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -52,6 +62,13 @@ def schools(*specs) -> pd.DataFrame:
     for spec in specs:
         code, enrolment, *rest = spec
         stage, location = (rest + ["小学", "城区"])[:2] if rest else ("小学", "城区")
-        rows.append({"school": code, "name": code, "stage": stage, "location": location,
-                     "enrolment": enrolment})
+        rows.append(
+            {
+                "school": code,
+                "name": code,
+                "stage": stage,
+                "location": location,
+                "enrolment": enrolment,
+            }
+        )
     return pd.DataFrame(rows)

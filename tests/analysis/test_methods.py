@@ -97,8 +97,9 @@ def test_binomial_p_value_and_kish():
 
 
 def test_group_with_no_responses_all_dont_know_and_one_school():
-    result = run("positive_share", rows=ROWS + [("A", "teacher", "999", 100, "t1")],
-                 group_weights=None)
+    result = run(
+        "positive_share", rows=ROWS + [("A", "teacher", "999", 100, "t1")], group_weights=None
+    )
     teacher = result["groups"]["teacher"]
     assert teacher["responses"] == 1 and teacher["n"] == 0 and teacher["rate"] is None
     assert teacher["verdict"] is None

@@ -26,8 +26,11 @@ def test_speeders_by_floor_and_by_fraction_of_median():
 
 
 def test_straight_lining_needs_a_long_questionnaire():
-    rows = [("A", "parent", "11111111", 300, "a"), ("A", "parent", "11111112", 300, "b"),
-            ("A", "parent", "33333333", 300, "c")]
+    rows = [
+        ("A", "parent", "11111111", 300, "a"),
+        ("A", "parent", "11111112", 300, "b"),
+        ("A", "parent", "33333333", 300, "c"),
+    ]
     settings = Settings(min_cell=1)
     prep = prepare(frame(rows), SCH, Q8, settings)
     assert prep.frame["straight_line"].tolist() == [True, False, True]
@@ -44,16 +47,22 @@ def test_burst_from_one_network_with_near_identical_answers():
 
 
 def test_duplicate_that_slipped_through():
-    rows = [("A", "parent", "1213", 200, "dev", 0), ("A", "parent", "1213", 200, "dev", 5),
-            ("A", "parent", "1213", 200, "dev", 300), ("A", "parent", "1213", 200, "other", 6)]
+    rows = [
+        ("A", "parent", "1213", 200, "dev", 0),
+        ("A", "parent", "1213", 200, "dev", 5),
+        ("A", "parent", "1213", 200, "dev", 300),
+        ("A", "parent", "1213", 200, "other", 6),
+    ]
     assert _flags(rows)["duplicate"].tolist() == [False, True, False, False]
 
 
 def test_coached_school_flagged_for_review():
     rows = [("A", "parent", "1111", 200, f"a{i}") for i in range(8)]
     rows += [("A", "parent", "1213", 200, "a9"), ("A", "parent", "2113", 200, "a10")]
-    rows += [("B", "parent", f"{i % 3 + 1}{i % 2 + 1}{(i // 2) % 3 + 1}1", 200, f"b{i}")
-             for i in range(20)]
+    rows += [
+        ("B", "parent", f"{i % 3 + 1}{i % 2 + 1}{(i // 2) % 3 + 1}1", 200, f"b{i}")
+        for i in range(20)
+    ]
     df = frame(rows)
     result = coached_schools(df, QualityConfig())
     a = result[result["school"] == "A"].iloc[0]
@@ -63,8 +72,11 @@ def test_coached_school_flagged_for_review():
 
 
 def test_headline_with_and_without_flagged():
-    rows = [("A", "parent", "111", 5, "x"), ("A", "parent", "333", 300, "y"),
-            ("A", "parent", "113", 300, "z")]
+    rows = [
+        ("A", "parent", "111", 5, "x"),
+        ("A", "parent", "333", 300, "y"),
+        ("A", "parent", "113", 300, "z"),
+    ]
     sch = schools(("A", 100))
     for exclude, expected in ((True, 2 / 6), (False, 5 / 9)):
         settings = Settings(min_cell=1, exclude_flagged=exclude)

@@ -25,8 +25,12 @@ def test_poststratification_gives_each_school_its_enrolment_share():
 
 
 def test_weighted_group_rate_and_effective_n():
-    rows = [("A", "parent", "111", 200, "a"), ("A", "parent", "111", 200, "b"),
-            ("A", "parent", "111", 200, "c"), ("B", "parent", "333", 200, "d")]
+    rows = [
+        ("A", "parent", "111", 200, "a"),
+        ("A", "parent", "111", 200, "b"),
+        ("A", "parent", "111", 200, "c"),
+        ("B", "parent", "333", 200, "d"),
+    ]
     settings = Settings(min_cell=1, poststratify=True, exclude_flagged=False)
     sch = schools(("A", 100), ("B", 300))
     result = analyze(prepare(frame(rows), sch, Q, settings), sch, settings)
@@ -38,11 +42,14 @@ def test_weighted_group_rate_and_effective_n():
 
 
 def test_group_weights_combine_present_groups_only():
-    ests = {"parent": Estimate(0.9, 0.01, 0.88, 0.92, 100),
-            "student": Estimate(0.8, 0.02, 0.76, 0.84, 50),
-            "teacher": Estimate(None, None, None, None, 0)}
-    combined, used = combine_groups(ests, {"parent": 0.4, "student": 0.2, "teacher": 0.2,
-                                           "deputy": 0.2})
+    ests = {
+        "parent": Estimate(0.9, 0.01, 0.88, 0.92, 100),
+        "student": Estimate(0.8, 0.02, 0.76, 0.84, 50),
+        "teacher": Estimate(None, None, None, None, 0),
+    }
+    combined, used = combine_groups(
+        ests, {"parent": 0.4, "student": 0.2, "teacher": 0.2, "deputy": 0.2}
+    )
     assert used == {"parent": 0.4, "student": 0.2}
     assert combined.rate == pytest.approx((0.4 * 0.9 + 0.2 * 0.8) / 0.6)
     assert combined.se == pytest.approx(((2 / 3 * 0.01) ** 2 + (1 / 3 * 0.02) ** 2) ** 0.5)

@@ -31,6 +31,8 @@ ACCESS = {
     "console.users": {"admin"},
     "console.unlock_user": {"admin"},
     "console.audit_log": {"admin"},
+    "reports.report": {"admin", "analyst"},
+    "reports.export": {"admin", "analyst"},
 }
 ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}
 
@@ -55,7 +57,7 @@ def _own_link(app, demo):
 
 
 def _url(app, rule, demo, link_id, user_id):
-    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id}
+    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": "csv"}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -1,0 +1,5 @@
+"""Analysis report and exports."""
+
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,196 @@
+"""Read a campaign's responses into the frames analysis/ works on, and run the analysis."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import sqlalchemy as sa
+
+from analysis.quality import QualityConfig
+from analysis.report import Settings, analyze, prepare
+from questionnaires import GROUPS
+
+from ..campaigns import registry
+from ..extensions import db
+from ..models import Campaign, Response, School
+
+RESPONSE_COLUMNS = [
+    "response_id",
+    "school",
+    "group",
+    "questionnaire",
+    "version",
+    "vector",
+    "duration",
+    "network",
+    "submitted_at",
+    "source",
+]
+
+
+def _select(campaign: Campaign):
+    return (
+        sa.select(
+            Response.id,
+            School.code,
+            Response.group,
+            Response.questionnaire,
+            Response.questionnaire_version,
+            Response.vector,
+            Response.duration_seconds,
+            Response.network,
+            Response.submitted_at,
+            Response.source,
+        )
+        .join(School, Response.school_id == School.id)
+        .where(Response.campaign_id == campaign.id)
+        .order_by(Response.id)
+    )
+
+
+def load_responses(campaign: Campaign) -> pd.DataFrame:
+    """One row per response (no answers JSON: the vector carries the choices)."""
+    stmt = _select(campaign)
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        raw = conn.connection.dbapi_connection
+        buf = io.BytesIO()
+        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for chunk in copy:
+                buf.write(chunk)
+        buf.seek(0)
+        frame = pd.read_csv(
+            buf,
+            names=RESPONSE_COLUMNS,
+            header=None,
+            keep_default_na=False,
+            na_values={"duration": [""], "network": [""], "vector": [""]},
+            dtype={
+                "school": str,
+                "group": str,
+                "questionnaire": str,
+                "vector": object,
+                "network": object,
+                "source": str,
+            },
+            parse_dates=["submitted_at"],
+        )
+    else:
+        rows = conn.execute(stmt).all()
+        frame = pd.DataFrame.from_records(rows, columns=RESPONSE_COLUMNS)
+        frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
+    frame["duration"] = frame["duration"].astype(float)
+    missing = frame["vector"].isna()
+    if missing.any():  # answers stored before vectors existed
+        frame.loc[missing, "vector"] = _vectors_from_answers(frame.loc[missing, "response_id"])
+    return frame
+
+
+def _vectors_from_answers(ids: pd.Series) -> list[str]:
+    out = {}
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids.iloc[chunk_start : chunk_start + 5000].tolist()
+        for rid, code, version, answers in db.session.execute(
+            sa.select(
+                Response.id,
+                Response.questionnaire,
+                Response.questionnaire_version,
+                Response.answers,
+            ).where(Response.id.in_(chunk))
+        ):
+            q = registry().get(code, version)
+            out[rid] = q.encode_vector(answers or {}) if q else ""
+    return [out.get(int(r), "") for r in ids]
+
+
+def load_schools(campaign: Campaign) -> pd.DataFrame:
+    rows = [
+        {
+            "school": s.code,
+            "name": s.name,
+            "stage": s.stage_label,
+            "location": s.location_label,
+            "enrolment": s.enrolment,
+        }
+        for s in campaign.schools
+    ]
+    return pd.DataFrame(rows, columns=["school", "name", "stage", "location", "enrolment"])
+
+
+def load_comments(campaign: Campaign, query: str | None = None) -> pd.DataFrame:
+    """Open comments: response_id, school, group, item, text (only rows that have one)."""
+    codes = sorted(
+        {it.code for form in set(campaign.forms.values()) for it in registry().get(form).text_items}
+    )
+    cols = ["response_id", "school", "group", "item", "text"]
+    if not codes:
+        return pd.DataFrame(columns=cols)
+    exprs = {c: Response.answers[c].as_string() for c in codes}
+    stmt = (
+        sa.select(Response.id, School.code, Response.group, *exprs.values())
+        .join(School, Response.school_id == School.id)
+        .where(
+            Response.campaign_id == campaign.id,
+            sa.or_(*(e.is_not(None) & (e != "") for e in exprs.values())),
+        )
+        .order_by(Response.id)
+    )
+    rows = []
+    for rid, school, group, *texts in db.session.execute(stmt):
+        for code, text in zip(codes, texts, strict=True):
+            if text and (not query or query in text):
+                rows.append((rid, school, group, code, text))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def settings_for(
+    campaign: Campaign, method: str | None = None, exclude_flagged: bool | None = None
+) -> Settings:
+    return Settings(
+        method=method or campaign.method,
+        threshold=campaign.threshold,
+        group_weights=campaign.group_weights or None,
+        poststratify=campaign.poststratify,
+        exclude_flagged=campaign.exclude_flagged if exclude_flagged is None else exclude_flagged,
+        min_cell=campaign.min_cell,
+        quality=QualityConfig(speed_floor=campaign.speed_floor),
+    )
+
+
+def run_analysis(
+    campaign: Campaign, method: str | None = None, exclude_flagged: bool | None = None
+) -> dict:
+    """The analysis document of a campaign, with school names and group labels added."""
+    settings = settings_for(campaign, method, exclude_flagged)
+    schools = load_schools(campaign)
+    responses = load_responses(campaign)
+    prep = prepare(responses, schools, registry().versions, settings)
+    result = analyze(prep, schools, settings, groups=list(campaign.groups))
+    names = dict(zip(schools["school"], schools["name"], strict=True))
+    for key in ("schools", "school_totals", "weak_items_by_school"):
+        for row in result[key]:
+            row["school_name"] = names.get(row["school_code"], "")
+    for row in result["quality"]["by_school"] + result["quality"]["coached"]:
+        row["school_name"] = names.get(row["school_code"], "")
+    result["campaign"] = {
+        "id": campaign.id,
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "county": campaign.county.name,
+    }
+    result["group_labels"] = {g: GROUPS[g] for g in campaign.groups}
+    return result
+
+
+def visible_comments(campaign: Campaign, result: dict, query: str | None = None) -> pd.DataFrame:
+    """Comments of the cells large enough to show (small cells keep theirs hidden)."""
+    comments = load_comments(campaign, query)
+    hidden = {(r["school_code"], r["group"]) for r in result["schools"] if r["suppressed"]}
+    if hidden and not comments.empty:
+        keys = list(zip(comments["school"], comments["group"], strict=True))
+        comments = comments[[k not in hidden for k in keys]]
+    names = {s.code: s.name for s in campaign.schools}
+    comments = comments.assign(school_name=comments["school"].map(names))
+    return comments.reset_index(drop=True)

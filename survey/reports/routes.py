@@ -1,0 +1,118 @@
+"""The analysis report (web, printable) and the exports, for admins and analysts."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template, request
+from werkzeug.wsgi import FileWrapper
+
+from questionnaires import GROUPS
+
+from ..charts import bar_chart
+from ..console.access import own_campaign, roles
+from ..timeutil import format_local, utcnow
+from .data import run_analysis, settings_for, visible_comments
+from .exports import write_csv, write_sav, write_xlsx
+from .labels import METHOD_LABELS, VERDICT_LABELS, pct
+
+bp = Blueprint("reports", __name__, url_prefix="/console", template_folder="templates")
+
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "sav": "application/x-spss-sav",
+}
+
+
+def _method_arg(campaign):
+    method = request.args.get("method") or campaign.method
+    if method not in METHOD_LABELS:
+        abort(400)
+    return method
+
+
+@bp.get("/campaigns/<int:campaign_id>/report")
+@roles("admin", "analyst")
+def report(campaign_id: int):
+    campaign = own_campaign(campaign_id)
+    method = _method_arg(campaign)
+    result = run_analysis(campaign, method)
+    query = (request.args.get("q") or "").strip()[:50] or None
+    comments = visible_comments(campaign, result, query)
+    t = campaign.threshold
+    groups = result["groups"]
+    group_chart = bar_chart(
+        [d["label"] for d in groups.values()],
+        [d["rate"] for d in groups.values()],
+        title="各群体认可度",
+        max_value=1.0,
+        line=t,
+        line_label=f"达标线 {t:.0%}",
+        percent=True,
+    )
+    school_charts = {}
+    for g in campaign.groups:
+        rows = [r for r in result["schools"] if r["group"] == g]
+        if rows:
+            school_charts[g] = bar_chart(
+                [r["school_name"][:6] for r in rows],
+                [r["rate"] for r in rows],
+                title=f"{GROUPS[g]}：各校认可度",
+                max_value=1.0,
+                line=t,
+                line_label=f"{t:.0%}",
+                percent=True,
+                height=220,
+            )
+    items = sorted(result["items"], key=lambda r: (r["rate"] is None, r["rate"] or 0))
+    return render_template(
+        "reports/report.html",
+        campaign=campaign,
+        result=result,
+        method=method,
+        methods=METHOD_LABELS,
+        verdicts=VERDICT_LABELS,
+        pct=pct,
+        groups=GROUPS,
+        group_chart=group_chart,
+        school_charts=school_charts,
+        items=items,
+        comments=comments,
+        query=query or "",
+        generated=format_local(utcnow()),
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/export.<fmt>")
+@roles("admin", "analyst")
+def export(campaign_id: int, fmt: str):
+    campaign = own_campaign(campaign_id)
+    if fmt not in MIMETYPES:
+        abort(404)
+    method = _method_arg(campaign)
+    settings = settings_for(campaign, method)
+    stamp = format_local(utcnow(), "%Y%m%d-%H%M")
+    name = quote(f"{campaign.slug}-{stamp}.{fmt}")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    if fmt == "csv":
+        buffer = io.StringIO()
+        write_csv(campaign, buffer, settings)
+        return Response(buffer.getvalue().encode("utf-8"), mimetype=MIMETYPES[fmt], headers=headers)
+    handle, path = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        if fmt == "xlsx":
+            result = run_analysis(campaign, method)
+            write_xlsx(campaign, path, result, visible_comments(campaign, result), settings)
+        else:
+            write_sav(campaign, path, settings)
+        data = open(path, "rb")  # noqa: SIM115  (closed by the response)
+    finally:
+        os.unlink(path)  # the open handle keeps the data readable until sent
+    return Response(
+        FileWrapper(data), mimetype=MIMETYPES[fmt], headers=headers, direct_passthrough=True
+    )

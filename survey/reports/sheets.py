@@ -1,0 +1,153 @@
+"""The summary sheets of the dossier workbook (everything but the raw data)."""
+
+from __future__ import annotations
+
+from questionnaires import GROUPS
+
+from .labels import METHOD_LABELS, VERDICT_LABELS, pct
+
+
+def _sheet(book, name, headers, rows, widths=None):
+    sheet = book.add_worksheet(name)
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    percent = book.add_format({"num_format": "0.0%"})
+    sheet.write_row(0, 0, headers, bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, float) and headers[c].endswith(("率", "下限", "上限")):
+                sheet.write_number(r, c, value, percent)
+            elif value is None:
+                sheet.write_blank(r, c, None)
+            else:
+                sheet.write(r, c, value)
+    for c, width in enumerate(widths or []):
+        sheet.set_column(c, c, width)
+    return sheet
+
+
+def write_summary_sheets(book, result: dict, comments) -> None:
+    t = result["threshold"]
+    overall = result["overall"]
+    summary = [
+        ["调查", result["campaign"]["name"]],
+        ["县区", result["campaign"]["county"]],
+        ["计算方法", METHOD_LABELS.get(result["method"], result["method"])],
+        ["达标线", f"{t:.0%}"],
+        ["口径", "剔除质量标记答卷" if result["headline"] == "excluding_flagged" else "全部答卷"],
+        ["答卷总数", result["responses"]],
+        ["纳入分析", result["analysed"]],
+        [
+            "全县认可度" + ("（按群体加权）" if overall.get("weighted") else ""),
+            pct(overall["rate"]),
+        ],
+        ["95%置信区间", f"{pct(overall['ci_low'])} – {pct(overall['ci_high'])}"],
+        ["结论", VERDICT_LABELS.get(overall["verdict"], "无有效答卷")],
+    ]
+    _sheet(book, "概要", ["项目", "内容"], summary, [18, 60])
+    group_rows = []
+    for d in result["groups"].values():
+        group_rows.append(
+            [
+                d["label"],
+                d["responses"],
+                d["n"],
+                d["rate"],
+                d["ci_low"],
+                d["ci_high"],
+                VERDICT_LABELS.get(d["verdict"], "无有效答卷"),
+                d["p_value"],
+                d["more_needed"],
+                d["flagged"],
+                d["all_responses"]["rate"],
+            ]
+        )
+    _sheet(
+        book,
+        "群体",
+        [
+            "群体",
+            "答卷数",
+            "有效人数",
+            "认可率",
+            "下限",
+            "上限",
+            "结论",
+            "p值（单侧）",
+            "还需人数",
+            "质量标记",
+            "全部答卷认可率",
+        ],
+        group_rows,
+        [18, 10, 10, 10, 10, 10, 12, 12, 10, 10, 14],
+    )
+    school_rows = [
+        [
+            r["school_code"],
+            r["school_name"],
+            GROUPS.get(r["group"], r["group"]),
+            r["n"],
+            r["rate"],
+            r["ci_low"],
+            r["ci_high"],
+            "人数过少，不显示" if r["suppressed"] else "",
+        ]
+        for r in result["schools"]
+    ]
+    _sheet(
+        book,
+        "学校",
+        ["学校代码", "学校名称", "群体", "人数", "认可率", "下限", "上限", "备注"],
+        school_rows,
+        [12, 24, 16, 8, 10, 10, 10, 16],
+    )
+    item_rows = [
+        [
+            GROUPS.get(r["group"], r["group"]),
+            r["item"],
+            r["text"],
+            r["n"],
+            r["rate"],
+            r["ci_low"],
+            r["ci_high"],
+            "低于达标线" if r["below"] else "",
+        ]
+        for r in sorted(result["items"], key=lambda r: (r["group"], r["rate"] or 2))
+    ]
+    _sheet(
+        book,
+        "题目",
+        ["群体", "题号", "题目", "有效回答", "认可率", "下限", "上限", "短板"],
+        item_rows,
+        [16, 8, 60, 10, 10, 10, 10, 12],
+    )
+    q = result["quality"]
+    quality_rows = [
+        [
+            r["school_code"],
+            r["school_name"],
+            r["speeder"],
+            r["straight_line"],
+            r["burst"],
+            r["duplicate"],
+            r["flagged"],
+        ]
+        for r in q["by_school"]
+    ]
+    _sheet(
+        book,
+        "数据质量",
+        ["学校代码", "学校名称", "答题过快", "同一选项", "集中提交", "重复提交", "标记合计"],
+        quality_rows,
+        [12, 24, 10, 10, 10, 10, 10],
+    )
+    comment_rows = [
+        [r.school, r.school_name, GROUPS.get(r.group, r.group), r.text]
+        for r in comments.itertuples()
+    ]
+    _sheet(
+        book,
+        "意见建议",
+        ["学校代码", "学校名称", "群体", "意见建议"],
+        comment_rows,
+        [12, 24, 16, 80],
+    )

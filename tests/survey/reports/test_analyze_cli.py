@@ -1,0 +1,107 @@
+"""`analyze --json` on imported answers equals an independent computation of each method."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+
+import pytest
+
+from questionnaires.loader import DEFINITIONS_DIR
+
+METHODS = ["positive_share", "respondent_mean", "option_scores", "overall_item"]
+
+
+def _definition(code):
+    raw = json.loads((DEFINITIONS_DIR / f"{code}.v1.json").read_text(encoding="utf-8"))
+    options = {}
+    for item in raw["items"]:
+        if item.get("type", "single") == "single" and item.get("scored", True):
+            options[item["code"]] = (raw["scales"][item["scale"]], item.get("overall", False))
+    return options
+
+
+def _write_file(tmp_path, seed=11, n=240):
+    """Random but plausible paper answers for parents and teachers of the demo schools."""
+    rng = random.Random(seed)
+    forms = {"parent": _definition("parent"), "teacher": _definition("teacher")}
+    header = ["school_code", "group"] + sorted({c for f in forms.values() for c in f})
+    rows = []
+    for _ in range(n):
+        group = rng.choice(["parent", "parent", "teacher"])
+        row = {"school_code": f"410101000{rng.randint(1, 8)}", "group": group}
+        for code, (scale, _) in forms[group].items():
+            if rng.random() < 0.05:
+                continue  # unanswered on paper
+            row[code] = rng.choices([o["code"] for o in scale], [6, 3, 1, 0.6, 0.5])[0]
+        rows.append(row)
+    path = tmp_path / "paper.csv"
+    lines = [",".join(header)] + [",".join(r.get(h, "") for h in header) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, rows, forms
+
+
+def _independent(rows, forms, group, method):
+    """Plain-Python recognition rate of one group (no code shared with analysis/)."""
+    num = den = 0.0
+    means = []
+    for row in rows:
+        if row["group"] != group:
+            continue
+        rec = valid = pts = npts = 0
+        for code, (scale, overall) in forms[group].items():
+            answer = row.get(code)
+            opt = next((o for o in scale if o["code"] == answer), None)
+            if opt is None or opt.get("dont_know"):
+                continue
+            if method == "overall_item" and not overall:
+                continue
+            valid += 1
+            rec += bool(opt.get("recognised"))
+            top = max(o.get("score", 0) for o in scale)
+            pts += opt["score"] / top
+            npts += 1
+        if method == "option_scores":
+            num, den = num + pts, den + npts
+        elif method == "respondent_mean":
+            if valid:
+                means.append(rec / valid)
+        else:
+            num, den = num + rec, den + valid
+    if method == "respondent_mean":
+        return sum(means) / len(means), len(means)
+    return num / den, int(den)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_analyze_matches_an_independent_computation(app, runner, demo, tmp_path, method):
+    path, rows, forms = _write_file(tmp_path)
+    assert runner.invoke(args=["import-responses", "demo-2026", str(path)]).exit_code == 0
+    out = runner.invoke(args=["analyze", "demo-2026", "--json", "--method", method,
+                              "--include-flagged"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert result["method"] == method and result["threshold"] == 0.85
+    for group in ("parent", "teacher"):
+        expected, n = _independent(rows, forms, group, method)
+        got = result["groups"][group]
+        assert got["rate"] == pytest.approx(expected, rel=0, abs=1e-12)
+        assert {"n", "rate", "ci_low", "ci_high", "verdict"} <= set(got)
+        if method == "overall_item":
+            z = 1.959963984540054
+            p = expected
+            centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+            half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+            assert got["n"] == n
+            assert got["ci_low"] == pytest.approx(centre - half, abs=1e-4)
+            assert got["ci_high"] == pytest.approx(centre + half, abs=1e-4)
+    assert {"school_code", "group", "n", "rate"} <= set(result["schools"][0])
+    assert {"group", "item", "n", "rate"} <= set(result["items"][0])
+    assert set(result["quality"]["counts"]) == {"speeder", "straight_line", "burst", "duplicate"}
+    assert "overall" in result and result["groups"]["student"]["n"] == 0
+
+
+def test_analyze_on_an_empty_campaign_says_so(runner, demo):
+    out = runner.invoke(args=["analyze", "demo-2026"])
+    assert out.exit_code == 0 and "无有效答卷" in out.output

@@ -1,0 +1,102 @@
+"""The web report and the exports: they open, carry labels, escape comments, defuse formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pyreadstat
+import pytest
+
+from survey.demo import simulate_responses
+from survey.extensions import db
+from survey.models import Campaign
+from tests.conftest import complete_answers, hidden_fields, link_token, login, questionnaire_for
+
+EVIL = '<script>alert("x")</script>=HYPERLINK("http://evil")'
+
+
+@pytest.fixture
+def answered(app, client, demo):
+    with app.app_context():
+        simulate_responses(db.session.get(Campaign, demo), 150, seed=4)
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    respondent = app.test_client()
+    html = respondent.get(f"/s/{token}").get_data(as_text=True)
+    answers = complete_answers(q, "parent")
+    answers["C01"] = EVIL
+    assert respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    return demo
+
+
+def test_report_shows_verdicts_charts_and_escaped_comments(client, answered, staff):
+    login(client, "analyst")
+    resp = client.get(f"/console/campaigns/{answered}/report?q=script")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "达标线 85%" in html and "<svg" in html and 'class="ref"' in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "家长" in html and "95%区间" in html
+
+
+def test_report_with_unknown_method_is_400(client, answered, staff):
+    login(client, "admin")
+    assert client.get(f"/console/campaigns/{answered}/report?method=nope").status_code == 400
+
+
+def test_empty_campaign_report_says_there_are_no_answers(client, demo, staff):
+    login(client, "admin")
+    html = client.get(f"/console/campaigns/{demo}/report").get_data(as_text=True)
+    assert "还没有任何答卷" in html
+
+
+def test_csv_export_is_utf8_with_bom_and_defuses_formulas(client, answered, staff):
+    login(client, "admin")
+    resp = client.get(f"/console/campaigns/{answered}/export.csv")
+    assert resp.status_code == 200 and resp.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["response_id", "school_code", "school_name"]
+    assert len(rows) == 152
+    assert "满意" in rows[1]
+    comment = [cell for row in rows for cell in row if "HYPERLINK" in cell]
+    assert comment == ["'" + EVIL] or all(not c.startswith("=") for c in comment)
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_xlsx_export_opens_with_every_sheet_and_no_formulas(client, answered, staff, tmp_path):
+    login(client, "admin")
+    resp = client.get(f"/console/campaigns/{answered}/export.xlsx")
+    data = resp.data
+    resp.close()
+    assert resp.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["概要", "群体", "学校", "题目", "数据质量", "意见建议", "原始数据"]
+    raw = book["原始数据"]
+    assert raw.max_row == 152
+    for row in raw.iter_rows(values_only=True):
+        for value in row:
+            assert not (isinstance(value, str) and value.startswith("="))
+    assert book["群体"]["A1"].value == "群体"
+
+
+def test_sav_export_reads_back_with_labels(client, answered, staff, tmp_path):
+    login(client, "analyst")
+    resp = client.get(f"/console/campaigns/{answered}/export.sav")
+    path = tmp_path / "out.sav"
+    path.write_bytes(resp.data)
+    resp.close()
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert len(frame) == 151
+    assert meta.column_names_to_labels["P01"].startswith("您对孩子所在学校")
+    assert meta.variable_value_labels["P01"][1.0] == "满意"
+    assert meta.variable_value_labels["group"][2.0] == "家长"
+
+
+def test_cli_export_each_format(runner, answered, tmp_path):
+    for fmt in ("csv", "xlsx", "sav"):
+        out = tmp_path / f"e.{fmt}"
+        result = runner.invoke(args=["export", "demo-2026", "--format", fmt, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000 and "151" in result.output
