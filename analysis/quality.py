@@ -36,6 +36,23 @@ class QualityConfig:
     coached_networks: int = 3  #: ... coming from at least this many devices
 
 
+def _ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Integer stand-ins for the string keys: network_id (-1 = none) and answer_id."""
+    out = pd.DataFrame(index=frame.index)
+    out["school"] = frame["school"]
+    out["group"] = frame["group"]
+    if "network_id" in frame:
+        out["network_id"] = frame["network_id"].to_numpy()
+    else:
+        out["network_id"] = pd.factorize(frame["network"], use_na_sentinel=True)[0]
+    if "answer_id" in frame:
+        out["answer_id"] = frame["answer_id"].to_numpy()
+    else:
+        out["answer_id"] = pd.factorize(frame["vector"], use_na_sentinel=True)[0]
+    out.loc[frame["vector"].isna().to_numpy(), "answer_id"] = -1
+    return out
+
+
 def speeders(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     """Duration under the floor, or under a fraction of the median of the same group."""
     duration = frame["duration"].astype(float)
@@ -64,13 +81,16 @@ def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     """≥ k responses from one network at one school inside the window, with near-identical
     answers (within burst_max_diff of the window's most common vector)."""
     flagged = pd.Series(False, index=frame.index)
-    data = frame[frame["network"].notna()]
-    if data.empty:
+    ids = _ids(frame)
+    ids = ids[ids["network_id"] >= 0]
+    ids = ids[ids.duplicated(["school", "network_id"], keep=False)]  # cheap pre-filter
+    if ids.empty:
         return flagged
-    sizes = data.groupby(["school", "network"])["vector"].transform("size")
-    data = data[sizes >= cfg.burst_k]
+    sizes = ids.groupby(["school", "network_id"], observed=True)["group"].transform("size")
+    data = frame.loc[ids.index[(sizes >= cfg.burst_k).to_numpy()]]
+    data = data.assign(network_id=ids["network_id"])
     window = np.timedelta64(int(cfg.burst_minutes * 60), "s")
-    for _, grp in data.groupby(["school", "network"], sort=False):
+    for _, grp in data.groupby(["school", "network_id"], sort=False, observed=True):
         grp = grp.sort_values("submitted_at")
         times = grp["submitted_at"].to_numpy("datetime64[ns]")
         ends = np.searchsorted(times, times + window, side="right")
@@ -93,11 +113,14 @@ def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
 def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     """The same device (network hash) sending the same answers to the same school and group
     again within the window: every repeat after the first is flagged."""
-    data = frame[frame["network"].notna() & frame["vector"].notna()]
+    keys = ["school", "group", "network_id", "answer_id"]
+    ids = _ids(frame)
+    ids = ids[(ids["network_id"] >= 0) & (ids["answer_id"] != -1)]
+    ids = ids[ids.duplicated(keys, keep=False)]  # only repeated keys can be duplicates
     flagged = pd.Series(False, index=frame.index)
-    if data.empty:
+    if ids.empty:
         return flagged
-    keys = ["school", "group", "network", "vector"]
+    data = ids.assign(submitted_at=frame.loc[ids.index, "submitted_at"])
     data = data.sort_values([*keys, "submitted_at"])
     same = (data[keys] == data[keys].shift()).all(axis=1)
     gap = data["submitted_at"].diff() <= pd.Timedelta(minutes=cfg.duplicate_minutes)
@@ -121,7 +144,10 @@ def flag_responses(
     flags = out[list(REASONS)]
     out["flagged"] = flags.any(axis=1)
     names = np.array(REASONS, dtype=object)
-    out["reasons"] = [",".join(names[row]) for row in flags.to_numpy()]
+    reasons = np.full(len(out), "", dtype=object)
+    hit = out["flagged"].to_numpy()
+    reasons[hit] = [",".join(names[row]) for row in flags.to_numpy()[hit]]
+    out["reasons"] = reasons
     return out
 
 
@@ -134,17 +160,22 @@ def coached_schools(frame: pd.DataFrame, cfg: QualityConfig | None = None) -> pd
     """
     cfg = cfg or QualityConfig()
     rows = []
-    data = frame[frame["vector"].notna()]
-    county = {g: (grp["vector"].value_counts(), len(grp)) for g, grp in data.groupby("group")}
-    for (school, group), grp in data.groupby(["school", "group"]):
+    ids = _ids(frame)
+    data = ids[ids["answer_id"] != -1]
+    county = {
+        g: (grp["answer_id"].value_counts(), len(grp))
+        for g, grp in data.groupby("group", observed=True)
+    }
+    for (school, group), grp in data.groupby(["school", "group"], observed=True):
         n = len(grp)
-        counts = grp["vector"].value_counts()
-        mode, top = str(counts.index[0]), int(counts.iloc[0])
+        counts = grp["answer_id"].value_counts()
+        mode, top = counts.index[0], int(counts.iloc[0])
         share = top / n
         all_counts, total = county[group]
         rest_n = total - n
         rest = (int(all_counts.get(mode, 0)) - top) / rest_n if rest_n > 0 else 0.0
-        devices = int(grp.loc[grp["vector"] == mode, "network"].nunique())
+        same = (grp["answer_id"] == mode) & (grp["network_id"] >= 0)
+        devices = int(grp.loc[same, "network_id"].nunique())
         flagged = (
             n >= cfg.coached_min_n
             and share >= cfg.coached_share

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from questionnaires.model import GROUPS, Questionnaire
 
@@ -59,32 +60,52 @@ def prepare(
     settings: Settings,
 ) -> Prepared:
     """Score every response, flag quality problems and attach weights."""
-    frame = responses.reset_index(drop=True).copy()
+    frame = responses.reset_index(drop=True)  # a new frame; columns shared with the caller
     n = len(frame)
-    for col in ("rec", "valid", "score_n"):
-        frame[col] = np.zeros(n, dtype=np.int64)
-    frame["score_sum"] = np.zeros(n)
-    frame["overall"] = np.full(n, np.nan)
+    cols = {
+        "rec": np.zeros(n, np.int64),
+        "valid": np.zeros(n, np.int64),
+        "score_n": np.zeros(n, np.int64),
+        "score_sum": np.zeros(n),
+        "overall": np.full(n, np.nan),
+        "answer_id": np.zeros(n, np.int64),
+    }
     straight = np.zeros(n, bool)
     blocks = []
-    for (code, version), positions in frame.groupby(["questionnaire", "version"]).indices.items():
+    vectors = frame["vector"].to_numpy()
+    for (code, version), positions in frame.groupby(
+        ["questionnaire", "version"], observed=True
+    ).indices.items():
         q = questionnaires.get((code, int(version)))
         if q is None:
             raise ValueError(f"responses name an unknown questionnaire {code} v{version}")
-        scored = score(frame["vector"].to_numpy()[positions].tolist(), lookup(q))
-        frame.loc[positions, "rec"] = scored.rec
-        frame.loc[positions, "valid"] = scored.valid
-        frame.loc[positions, "score_sum"] = scored.score_sum
-        frame.loc[positions, "score_n"] = scored.score_n
-        frame.loc[positions, "overall"] = scored.overall
+        scored = score(vectors[positions].tolist(), lookup(q))
+        cols["rec"][positions] = scored.rec
+        cols["valid"][positions] = scored.valid
+        cols["score_sum"][positions] = scored.score_sum
+        cols["score_n"][positions] = scored.score_n
+        cols["overall"][positions] = scored.overall
+        cols["answer_id"][positions] = scored.answer_id
         straight[positions] = straight_lines(scored.choice, settings.quality)
         blocks.append((q, positions, scored))
+    for name, values in cols.items():
+        frame[name] = values
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
+    frame["network_id"] = pd.factorize(frame["network"], use_na_sentinel=True)[0]
+    for col in ("school", "group"):
+        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype("category")
     flags = flag_responses(frame, straight, settings.quality)
-    frame = pd.concat([frame, flags], axis=1)
+    for col in flags.columns:
+        frame[col] = flags[col].to_numpy()
     info = schools.set_index("school")
+    school_codes = frame["school"].cat.codes.to_numpy()
     for col in ("name", "stage", "location"):
-        frame[col] = frame["school"].map(info[col]).fillna("")
+        labels = info[col].reindex(frame["school"].cat.categories).fillna("").astype(str)
+        values, uniques = pd.factorize(labels.to_numpy())
+        frame[col] = pd.Categorical.from_codes(
+            np.where(school_codes >= 0, values[school_codes], -1), categories=uniques
+        )
     frame["weight"] = 1.0
     return Prepared(frame, blocks, coached_schools(frame, settings.quality))
 
@@ -112,62 +133,122 @@ def _group_block(frame, group, settings, threshold, method) -> dict:
     return out
 
 
-def _items(
-    prep: Prepared, keep: np.ndarray, weights: np.ndarray, by: list[str], settings: Settings
-) -> list[dict]:
-    """Item rates per group (and per school where by holds 'school')."""
-    rows = []
-    frame = prep.frame
-    use_scores = settings.method == "option_scores"
+@dataclass
+class ItemSums:
+    """Per school × group cell and item of one questionnaire: weighted sums behind item rates."""
+
+    questionnaire: Questionnaire
+    codes: tuple[str, ...]
+    cells: list[tuple[str, str]]  #: (school, group)
+    size: np.ndarray  #: respondents per cell
+    total: np.ndarray  #: (cells, items) Σ w·recognised (or Σ w·score)
+    denom: np.ndarray  #: Σ w·valid
+    sq: np.ndarray  #: Σ w²·valid
+    answered: np.ndarray  #: valid answers (unweighted)
+
+
+def _item_sums(
+    prep: Prepared, keep: np.ndarray, weights: np.ndarray, use_scores: bool
+) -> list[ItemSums]:
+    """One pass over the item matrices, summed per school × group cell with bincount."""
+    out = []
+    school, group = prep.frame["school"].cat, prep.frame["group"].cat
+    width = len(group.categories) + 1
     for q, positions, scored in prep.blocks:
         mask = keep[positions]
         if not mask.any():
             continue
         pos = positions[mask]
-        w = weights[pos][:, None]
-        if use_scores:
-            num = np.nan_to_num(scored.item_score[mask]) * w
-            den = (~np.isnan(scored.item_score[mask])) * w
-        else:
-            num = scored.item_rec[mask] * w
-            den = scored.item_valid[mask] * w
-        keys = [frame[col].to_numpy()[pos] for col in by]
-        respondents = (
-            pd.Series(1, index=pd.MultiIndex.from_arrays(keys))
-            .groupby(level=list(range(len(by))))
-            .size()
+        combined = (
+            school.codes.to_numpy()[pos].astype(np.int64) * width + group.codes.to_numpy()[pos]
         )
-        sums = pd.DataFrame(num, columns=scored.codes).groupby(keys).sum()
-        dens = pd.DataFrame(den, columns=scored.codes).groupby(keys).sum()
-        sq = pd.DataFrame(den * w, columns=scored.codes).groupby(keys).sum()
-        counts = pd.DataFrame(den > 0, columns=scored.codes).groupby(keys).sum()
-        for key in sums.index:
-            kt = key if isinstance(key, tuple) else (key,)
-            n_resp = int(respondents.loc[key])
-            for code in scored.codes:
-                item = q.item(code)
-                row = dict(zip(by, kt, strict=True))
+        key_values, codes = np.unique(combined, return_inverse=True)
+        cells = [(school.categories[v // width], group.categories[v % width]) for v in key_values]
+        k = len(scored.codes)
+        slots = len(cells) * k
+        flat = (codes[:, None] * k + np.arange(k)).ravel()  # (cell, item) slot of each answer
+        w = weights[pos]
+        unweighted = bool(np.all(w == 1.0))
+
+        def cell_sum(values, power=1, flat=flat, w=w, k=k, slots=slots, unweighted=unweighted):
+            values = values.ravel()
+            if unweighted and values.dtype == bool:
+                counts = np.bincount(flat[values], minlength=slots)
+                return counts.reshape(-1, k).astype(float)
+            per = values.astype(float) * (1.0 if unweighted else np.repeat(w**power, k))
+            return np.bincount(flat, weights=per, minlength=slots).reshape(-1, k)
+
+        if use_scores:
+            valid = ~np.isnan(scored.item_score[mask])
+            total = cell_sum(np.nan_to_num(scored.item_score[mask]))
+        else:
+            valid = scored.item_valid[mask]
+            total = cell_sum(scored.item_rec[mask])
+        denom = cell_sum(valid)
+        if unweighted:
+            answered = sq = denom
+        else:
+            answered = np.bincount(flat[valid.ravel()], minlength=slots).reshape(-1, k)
+            answered = answered.astype(float)
+            sq = cell_sum(valid, power=2)
+        out.append(
+            ItemSums(
+                questionnaire=q,
+                codes=scored.codes,
+                cells=cells,
+                size=np.bincount(codes, minlength=len(cells)),
+                total=total,
+                denom=denom,
+                sq=sq,
+                answered=answered,
+            )
+        )
+    return out
+
+
+def _item_rows(sums: list[ItemSums], by_school: bool, settings: Settings) -> list[dict]:
+    """Item rates per school × group, or per group (the cells' sums added up)."""
+    rows = []
+    use_scores = settings.method == "option_scores"
+    for block in sums:
+        if by_school:
+            keys = [{"school": s, "group": g} for s, g in block.cells]
+            index = np.arange(len(block.cells))
+        else:
+            groups = list(dict.fromkeys(g for _, g in block.cells))
+            keys = [{"group": g} for g in groups]
+            index = np.array([groups.index(g) for _, g in block.cells])
+        merge = sparse.csr_matrix(
+            (np.ones(len(index)), (index, np.arange(len(index)))), shape=(len(keys), len(index))
+        )
+        size = merge @ block.size
+        total, denom = merge @ block.total, merge @ block.denom
+        sq, answered = merge @ block.sq, merge @ block.answered
+        q = block.questionnaire
+        for c, key in enumerate(keys):
+            for j, code in enumerate(block.codes):
+                row = dict(key)
                 row.update(
                     questionnaire=q.code,
                     item=code,
-                    text=item.text,
-                    n=int(counts.loc[key, code]),
-                    respondents=n_resp,
+                    text=q.item(code).text,
+                    n=int(answered[c, j]),
+                    respondents=int(size[c]),
                 )
-                d = float(dens.loc[key, code])
-                if n_resp < settings.min_cell or d <= 0:
+                d = float(denom[c, j])
+                if size[c] < settings.min_cell or d <= 0:
                     row.update(
                         rate=None,
                         ci_low=None,
                         ci_high=None,
                         below=None,
-                        suppressed=n_resp < settings.min_cell,
+                        suppressed=bool(size[c] < settings.min_cell),
                     )
                 else:
-                    rate = float(sums.loc[key, code]) / d
+                    rate = float(total[c, j]) / d
                     low = high = None
                     if not use_scores:
-                        n_eff = d * d / float(sq.loc[key, code])
+                        n_eff = d * d / float(sq[c, j])
                         low, high = wilson(rate * n_eff, n_eff)
                     row.update(
                         rate=rate,
@@ -190,7 +271,19 @@ def analyze(
     frame = prep.frame
     t, m, cell = settings.threshold, settings.method, settings.min_cell
     keep = ~frame["flagged"].to_numpy() if settings.exclude_flagged else np.ones(len(frame), bool)
-    data = frame[keep].copy()
+    needed = [
+        "school",
+        "group",
+        "stage",
+        "location",
+        "rec",
+        "valid",
+        "score_sum",
+        "score_n",
+        "overall",
+        "weight",
+    ]
+    data = frame.loc[keep, needed].copy()
     data["weight"] = _weights(data, schools, settings)
     weights = np.ones(len(frame))
     weights[keep] = data["weight"].to_numpy()
@@ -230,8 +323,9 @@ def analyze(
         .reset_index()
         .rename(columns={"school": "school_code"})
     )
-    items = _items(prep, keep, weights, ["group"], settings)
-    school_items = _items(prep, keep, weights, ["school", "group"], settings)
+    sums = _item_sums(prep, keep, weights, settings.method == "option_scores")
+    items = _item_rows(sums, False, settings)
+    school_items = _item_rows(sums, True, settings)
     weak = {}
     for g in groups:
         ranked = sorted(

@@ -65,9 +65,23 @@ def decode(vectors: Sequence[str | None], k: int) -> np.ndarray:
     n = len(vectors)
     if n == 0:
         return np.zeros((0, k), np.uint8)
-    fixed = [(v or "")[:k].ljust(k, ".") for v in vectors]
-    raw = np.frombuffer("".join(fixed).encode("ascii", "replace"), dtype=np.uint8)
+    lengths = np.fromiter((len(v) if v else 0 for v in vectors), dtype=np.int64, count=n)
+    if (lengths == k).all():
+        joined = "".join(vectors)
+    else:
+        joined = "".join((v or "")[:k].ljust(k, ".") for v in vectors)
+    raw = np.frombuffer(joined.encode("ascii", "replace"), dtype=np.uint8)
     return _DECODE[raw].reshape(n, k)
+
+
+def row_ids(idx: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each row of option indices: equal answers, equal ids."""
+    h = np.full(len(idx), 1469598103934665603, dtype=np.uint64)
+    prime = np.uint64(1099511628211)
+    with np.errstate(over="ignore"):
+        for j in range(idx.shape[1]):
+            h = (h ^ idx[:, j].astype(np.uint64)) * prime
+    return h.view(np.int64)
 
 
 @dataclass
@@ -80,6 +94,7 @@ class Scored:
     item_valid: np.ndarray  #: (n, s) bool
     item_score: np.ndarray  #: (n, s) float, NaN where no score
     overall: np.ndarray  #: (n,) 1.0 recognised, 0.0 not, NaN invalid
+    answer_id: np.ndarray  #: (n,) fingerprint of the whole answer vector
 
     @property
     def rec(self) -> np.ndarray:
@@ -98,17 +113,26 @@ class Scored:
         return (~np.isnan(self.item_score)).sum(axis=1)
 
 
+def _columns(mask: np.ndarray):
+    """A slice where the scored items are contiguous (they are: identity and grade items come
+    first), so selecting them is a view and not a copy of a million-row matrix."""
+    where = np.flatnonzero(mask)
+    if len(where) and where[-1] - where[0] + 1 == len(where):
+        return slice(int(where[0]), int(where[-1]) + 1)
+    return where
+
+
 def score(vectors: Sequence[str | None], table: ItemLookup) -> Scored:
     """Score answer vectors of one questionnaire version."""
     k = len(table.codes)
     idx = decode(vectors, k)
-    cols = np.arange(k)
-    rec = table.recognised[cols, idx]
-    valid = table.valid[cols, idx]
-    pts = table.score[cols, idx]
+    flat = idx + (np.arange(k, dtype=np.intp) * (BLANK + 1))  # position in the raveled tables
+    rec = np.take(table.recognised.ravel(), flat)
+    valid = np.take(table.valid.ravel(), flat)
+    pts = np.take(table.score.ravel(), flat)
     o = table.overall
     overall = np.where(valid[:, o], rec[:, o].astype(float), np.nan)
-    keep = table.scored
+    keep = _columns(table.scored)
     return Scored(
         codes=table.scored_codes,
         choice=idx[:, keep],
@@ -116,4 +140,5 @@ def score(vectors: Sequence[str | None], table: ItemLookup) -> Scored:
         item_valid=valid[:, keep],
         item_score=pts[:, keep],
         overall=overall,
+        answer_id=row_ids(idx),
     )

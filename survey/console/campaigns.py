@@ -16,7 +16,7 @@ from ..models import Campaign
 from ..timeutil import CST, to_local
 from .access import ALL_ROLES, own_campaign, roles
 from .blueprint import bp
-from .forms import CampaignForm, choices
+from .forms import CampaignForm, choices, format_weights
 
 
 def _form(campaign: Campaign | None = None) -> CampaignForm:
@@ -25,6 +25,7 @@ def _form(campaign: Campaign | None = None) -> CampaignForm:
     if campaign is not None and request.method == "GET":
         form.opens_at.data = to_local(campaign.opens_at)
         form.closes_at.data = to_local(campaign.closes_at)
+        form.group_weights.data = format_weights(campaign.group_weights)
     elif campaign is None and request.method == "GET":
         form.groups.data = list(GROUPS)
     return form
@@ -57,7 +58,7 @@ def new_campaign():
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
-        campaign.method = form.method.data
+        _analysis_settings(campaign, form)
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
         db.session.commit()
         flash("调查已创建。下一步：导入学校。")
@@ -88,12 +89,12 @@ def edit_campaign(campaign_id: int):
             name=form.name.data.strip(),
             link_mode=form.link_mode.data,
             threshold=float(form.threshold.data),
-            method=form.method.data,
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
         for key, value in changes.items():
             setattr(campaign, key, value)
+        _analysis_settings(campaign, form)
         ensure_links(campaign)
         audit.record(
             "campaign.update",
@@ -129,6 +130,15 @@ def set_status(campaign_id: int):
         }[status]
     )
     return redirect(url_for(".dashboard", campaign_id=campaign.id))
+
+
+def _analysis_settings(campaign: Campaign, form: CampaignForm) -> None:
+    campaign.method = form.method.data
+    campaign.group_weights = getattr(form.group_weights, "parsed", None)
+    campaign.poststratify = bool(form.poststratify.data)
+    campaign.exclude_flagged = bool(form.exclude_flagged.data)
+    campaign.min_cell = form.min_cell.data
+    campaign.speed_floor = float(form.speed_floor.data)
 
 
 def _local_to_utc(local):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     IntegerField,
@@ -42,6 +43,40 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
+_GROUP_BY_LABEL = {
+    **{v: k for k, v in GROUPS.items()},
+    **{k: k for k in GROUPS},
+    "人大代表": "deputy",
+    "政协委员": "deputy",
+    "群众": "public",
+}
+
+
+def parse_weights(text: str) -> dict[str, float] | None:
+    """'家长=0.4, 学生=0.2' (or parent=0.4) as {'parent': 0.4, ...}; empty -> None."""
+    text = text.replace("，", ",").replace("＝", "=").replace("：", "=").replace(":", "=")
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        group = _GROUP_BY_LABEL.get(name.strip())
+        if group is None:
+            raise ValueError(f"不认识的群体“{name.strip()}”")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise ValueError(f"“{part}”的权重不是数字") from None
+        if not 0 <= weight <= 100:
+            raise ValueError(f"“{part}”的权重应在0到100之间")
+        out[group] = weight
+    if out and sum(out.values()) <= 0:
+        raise ValueError("权重之和必须大于0")
+    return out or None
+
+
+def format_weights(weights: dict | None) -> str:
+    return ", ".join(f"{GROUPS.get(g, g)}={w:g}" for g, w in (weights or {}).items())
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -73,10 +108,33 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired("请填写达标线"), NumberRange(0.5, 1, "达标线应在0.5到1之间")],
     )
     method = SelectField("认可度计算方法", choices=choices(METHODS))
+    group_weights = StringField(
+        "群体权重（可留空）",
+        validators=[Optional(), Length(max=300)],
+        description="如 家长=0.4, 学生=0.2, 教师=0.2, 社会公众=0.2；留空则只按群体分别判定。",
+    )
+    poststratify = BooleanField("学生、家长答卷按学校在校生数加权")
+    exclude_flagged = BooleanField("主要结果剔除数据质量标记的答卷", default=True)
+    min_cell = IntegerField(
+        "最小显示人数",
+        default=5,
+        validators=[InputRequired("请填写最小显示人数"), NumberRange(1, 100, "应在1到100之间")],
+    )
+    speed_floor = IntegerField(
+        "答题过快阈值（秒）",
+        default=30,
+        validators=[InputRequired("请填写阈值"), NumberRange(0, 3600, "应在0到3600之间")],
+    )
 
     def validate_groups(self, field):
         if not field.data:
             raise ValidationError("至少选择一个群体")
+
+    def validate_group_weights(self, field):
+        try:
+            field.parsed = parse_weights(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

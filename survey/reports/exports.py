@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from analysis.report import Settings, prepare
@@ -22,7 +23,6 @@ from questionnaires import GROUPS, Questionnaire
 from ..campaigns import registry
 from ..extensions import db
 from ..models import Campaign, Response
-from ..timeutil import format_local
 from .data import load_responses, load_schools
 
 CHUNK = 20_000
@@ -90,18 +90,36 @@ def flags_by_id(campaign: Campaign, settings: Settings) -> dict[int, str]:
     return dict(zip(hit["response_id"].astype(int), hit["reasons"], strict=True))
 
 
-def raw_rows(
+def raw_chunks(
     campaign: Campaign, layout: Layout, flags: dict[int, str], labels: bool = True
-) -> Iterator[list]:
-    """One list per response in layout.headers order, read in chunks of CHUNK rows."""
-    schools = {s.id: s for s in campaign.schools}
+) -> Iterator[pd.DataFrame]:
+    """The raw-data table in chunks of CHUNK responses (keyset pages by id), each a frame
+    with layout.headers columns; answers as option labels (or codes), comments defused."""
+    info = {s.id: (s.code, s.name, s.stage_label, s.location_label) for s in campaign.schools}
     texts = {c: Response.answers[c].as_string() for c in layout.text_codes}
-    position = {code: i for i, (code, _) in enumerate(layout.items)}
     tables = {}
     for q in layout.forms:
         choice = q.choice_items
-        opts = [[(o.label if labels else o.code) for o in it.options] for it in choice]
-        tables[(q.code, q.version)] = (choice, opts)
+        options = [
+            np.array(
+                [(o.label if labels else o.code) for o in it.options]
+                + [None] * (BLANK + 1 - len(it.options)),
+                dtype=object,
+            )
+            for it in choice
+        ]
+        tables[(q.code, q.version)] = (choice, options)
+    fixed = [
+        "response_id",
+        "school_id",
+        "group",
+        "questionnaire",
+        "version",
+        "source",
+        "submitted_at",
+        "duration_seconds",
+        "vector",
+    ]
     last_id = 0
     while True:
         stmt = (
@@ -121,51 +139,55 @@ def raw_rows(
             .order_by(Response.id)
             .limit(CHUNK)
         )
-        batch = db.session.execute(stmt).all()
-        if not batch:
+        rows = [tuple(r) for r in db.session.execute(stmt)]
+        if not rows:
             return
-        for rid, sid, group, qcode, version, source, at, duration, vector, *comments in batch:
-            school = schools[sid]
-            row = [
-                rid,
-                school.code,
-                school.name,
-                school.stage_label,
-                school.location_label,
-                GROUPS.get(group, group),
-                qcode,
-                version,
-                source,
-                format_local(at, "%Y-%m-%d %H:%M:%S"),
-                None if duration is None else round(duration, 1),
-                "是" if rid in flags else "否",
-                flags.get(rid, ""),
-            ]
-            cells: list = [None] * len(layout.items)
-            choice, opts = tables.get((qcode, version), ((), []))
-            if vector and choice:
-                idx = decode([vector], len(choice))[0]
-                for j, item in enumerate(choice):
-                    if idx[j] != BLANK and idx[j] < len(opts[j]):
-                        cells[position[item.code]] = opts[j][idx[j]]
-            for code, text in zip(layout.text_codes, comments, strict=True):
-                if text:
-                    cells[position[code]] = safe_text(text)
-            yield row + cells
-        last_id = batch[-1][0]
+        last_id = rows[-1][0]
+        chunk = pd.DataFrame.from_records(rows, columns=fixed + layout.text_codes)
+        school = chunk["school_id"].map(info)
+        for i, col in enumerate(("school_code", "school_name", "stage", "location")):
+            chunk[col] = school.str[i]
+        chunk["group"] = chunk["group"].map(GROUPS).fillna(chunk["group"])
+        local = pd.to_datetime(chunk["submitted_at"]) + pd.Timedelta(hours=8)
+        chunk["submitted_at"] = local.dt.strftime("%Y-%m-%d %H:%M:%S")
+        chunk["duration_seconds"] = chunk["duration_seconds"].astype(float).round(1)
+        reasons = chunk["response_id"].map(flags)
+        chunk["flagged"] = np.where(reasons.notna(), "是", "否")
+        chunk["reasons"] = reasons.fillna("")
+        answers = {code: np.full(len(chunk), None, dtype=object) for code, _ in layout.items}
+        for (qcode, version), pos in chunk.groupby(["questionnaire", "version"]).indices.items():
+            choice, options = tables.get((qcode, int(version)), ((), []))
+            if not choice:
+                continue
+            idx = decode(chunk["vector"].to_numpy()[pos].tolist(), len(choice))
+            for j, item in enumerate(choice):
+                answers[item.code][pos] = options[j][idx[:, j]]
+        for code in layout.text_codes:
+            answers[code] = chunk[code].map(safe_text, na_action="ignore").to_numpy()
+        for code, values in answers.items():
+            chunk[code] = values
+        yield chunk[layout.headers]
         db.session.expunge_all()
+
+
+def raw_rows(
+    campaign: Campaign, layout: Layout, flags: dict[int, str], labels: bool = True
+) -> Iterator[list]:
+    """The raw-data table row by row (for writers that take rows)."""
+    for chunk in raw_chunks(campaign, layout, flags, labels):
+        for row in chunk.itertuples(index=False, name=None):
+            yield [None if (isinstance(v, float) and np.isnan(v)) else v for v in row]
 
 
 def write_csv(campaign: Campaign, out: io.TextIOBase, settings: Settings) -> int:
     """Raw responses as CSV in UTF-8 with a BOM (Excel opens it correctly); returns rows."""
     layout = layout_of(campaign)
-    writer = csv.writer(out, lineterminator="\r\n")
     out.write("\ufeff")
-    writer.writerow(layout.headers)
+    csv.writer(out, lineterminator="\r\n").writerow(layout.headers)
     n = 0
-    for row in raw_rows(campaign, layout, flags_by_id(campaign, settings)):
-        writer.writerow(row)
-        n += 1
+    for chunk in raw_chunks(campaign, layout, flags_by_id(campaign, settings)):
+        chunk.to_csv(out, header=False, index=False, lineterminator="\r\n")
+        n += len(chunk)
     return n
 
 
@@ -194,59 +216,53 @@ def write_xlsx(campaign: Campaign, path: str, result: dict, comments, settings: 
 
 def write_sav(campaign: Campaign, path: str, settings: Settings) -> int:
     """SPSS .sav: numeric answer codes with value labels, item texts as variable labels."""
-    import pandas as pd
     import pyreadstat
 
     layout = layout_of(campaign)
     flags = flags_by_id(campaign, settings)
-    school_index = {s.code: i + 1 for i, s in enumerate(campaign.schools)}
-    group_index = {g: i + 1 for i, g in enumerate(GROUPS)}
-    value_of = {}
-    item_labels: dict[str, dict] = {}
+    schools = list(campaign.schools)
+    school_num = {s.code: float(i + 1) for i, s in enumerate(schools)}
+    group_num = {label: float(i + 1) for i, label in enumerate(GROUPS.values())}
+    numbers: dict[str, dict[str, float]] = {}
+    value_labels: dict[str, dict[float, str]] = {}
     for q in layout.forms:
         for it in q.choice_items:
-            codes = {}
             for j, o in enumerate(it.options):
-                num = int(o.code) if o.code.isdigit() else j + 1
-                codes[o.label] = num
-                item_labels.setdefault(it.code, {})[float(num)] = o.label
-            value_of[it.code] = codes
-    choice_codes = [c for c, _ in layout.items if c in value_of]
-    columns: dict[str, list[np.ndarray]] = {
-        c: []
-        for c in ["response_id", "school", "group", "flagged", "duration_seconds", *choice_codes]
-    }
-    comments: list[str] = []
-    buffer: dict[str, list] = {c: [] for c in columns}
-    headers = layout.headers
-    pos = {h: i for i, h in enumerate(headers)}
-    n = 0
-
-    def flush():
-        for c, values in buffer.items():
-            columns[c].append(np.asarray(values, dtype=float))
-            values.clear()
-
-    for row in raw_rows(campaign, layout, flags):
-        buffer["response_id"].append(row[0])
-        buffer["school"].append(school_index.get(row[1], np.nan))
-        group_code = next((g for g, lab in GROUPS.items() if lab == row[5]), None)
-        buffer["group"].append(group_index.get(group_code, np.nan))
-        buffer["flagged"].append(1 if row[11] == "是" else 0)
-        buffer["duration_seconds"].append(np.nan if row[10] is None else row[10])
+                num = float(o.code) if o.code.isdigit() else float(j + 1)
+                numbers.setdefault(it.code, {})[o.code] = num
+                value_labels.setdefault(it.code, {})[num] = o.label
+    choice_codes = [c for c, _ in layout.items if c in numbers]
+    parts = []
+    for chunk in raw_chunks(campaign, layout, flags, labels=False):
+        part = pd.DataFrame(
+            {
+                "response_id": chunk["response_id"].astype(float),
+                "school": chunk["school_code"].map(school_num).astype(float),
+                "group": chunk["group"].map(group_num).astype(float),
+                "flagged": (chunk["flagged"] == "是").astype(float),
+                "duration_seconds": chunk["duration_seconds"].astype(float),
+            }
+        )
         for c in choice_codes:
-            label = row[pos[c]]
-            buffer[c].append(np.nan if label is None else value_of[c].get(label, np.nan))
-        text = " | ".join(str(row[pos[c]]) for c in layout.text_codes if row[pos[c]])
-        comments.append(text[:2000])
-        n += 1
-        if len(buffer["response_id"]) >= CHUNK:
-            flush()
-    flush()
-    frame = pd.DataFrame(
-        {c: (np.concatenate(v) if v else np.array([], float)) for c, v in columns.items()}
+            part[c] = chunk[c].map(numbers[c]).astype(float)
+        comments = chunk[layout.text_codes].fillna("").astype(str)
+        part["comment"] = comments.agg(" | ".join, axis=1).str.strip(" |").str[:2000]
+        parts.append(part)
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            columns=[
+                "response_id",
+                "school",
+                "group",
+                "flagged",
+                "duration_seconds",
+                *choice_codes,
+                "comment",
+            ]
+        )
     )
-    frame["comment"] = comments
     texts = dict(layout.items)
     labels = {
         "response_id": "答卷编号",
@@ -257,12 +273,9 @@ def write_sav(campaign: Campaign, path: str, settings: Settings) -> int:
         "comment": "意见建议",
     }
     labels.update({c: texts[c][:250] for c in choice_codes})
-    value_labels = {c: item_labels[c] for c in choice_codes}
-    value_labels["school"] = {
-        float(i): f"{s.code} {s.name}"
-        for s, i in ((s, school_index[s.code]) for s in campaign.schools)
-    }
-    value_labels["group"] = {float(i): GROUPS[g] for g, i in group_index.items()}
+    value_labels = {c: value_labels[c] for c in choice_codes}
+    value_labels["school"] = {school_num[s.code]: f"{s.code} {s.name}" for s in schools}
+    value_labels["group"] = {num: label for label, num in group_num.items()}
     value_labels["flagged"] = {0.0: "否", 1.0: "是"}
     pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=value_labels)
-    return n
+    return len(frame)

@@ -43,6 +43,7 @@ def _new_campaign(client, **extra) -> int:
         "opens_at": "",
         "closes_at": "",
     }
+    data.update(min_cell="5", speed_floor="30", exclude_flagged="y")
     data.update(extra)
     resp = client.post("/console/campaigns/new", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)
@@ -177,3 +178,41 @@ def test_campaign_form_errors_are_shown(client, staff):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert "请填写名称" in html and "至少选择一个群体" in html and "达标线应在0.5到1之间" in html
+
+
+def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
+    import json
+
+    login(client, "admin")
+    url = f"/console/campaigns/{demo}/edit"
+    page = client.get(url).get_data(as_text=True)
+    tag = re.search(r"<input[^>]*name=\"exclude_flagged\"[^>]*>", page).group(0)
+    assert "checked" in tag
+    data = {
+        "csrf_token": csrf_of(client, url),
+        "name": "改名后的调查",
+        "layout": "six_forms",
+        "groups": ["student", "parent", "teacher", "principal", "deputy", "public"],
+        "link_mode": "open",
+        "threshold": "0.85",
+        "method": "overall_item",
+        "group_weights": "家长=0.4，学生=0.2, teacher=0.4",
+        "poststratify": "y",
+        "min_cell": "3",
+        "speed_floor": "20",
+        "opens_at": "",
+        "closes_at": "",
+    }
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        c = db.session.get(Campaign, demo)
+        assert c.group_weights == {"parent": 0.4, "student": 0.2, "teacher": 0.4}
+        assert c.poststratify and not c.exclude_flagged and c.min_cell == 3
+        assert c.method == "overall_item" and c.speed_floor == 20
+    result = json.loads(runner.invoke(args=["analyze", "demo-2026", "--json"]).output)
+    assert result["method"] == "overall_item" and result["poststratified"] is True
+    assert result["headline"] == "all_responses" and result["min_cell"] == 3
+
+    data["group_weights"] = "校友=1"
+    resp = client.post(url, data={**data, "csrf_token": csrf_of(client, url)})
+    assert resp.status_code == 400 and "不认识的群体“校友”" in resp.get_data(as_text=True)

@@ -78,8 +78,9 @@ def _independent(rows, forms, group, method):
 def test_analyze_matches_an_independent_computation(app, runner, demo, tmp_path, method):
     path, rows, forms = _write_file(tmp_path)
     assert runner.invoke(args=["import-responses", "demo-2026", str(path)]).exit_code == 0
-    out = runner.invoke(args=["analyze", "demo-2026", "--json", "--method", method,
-                              "--include-flagged"])
+    out = runner.invoke(
+        args=["analyze", "demo-2026", "--json", "--method", method, "--include-flagged"]
+    )
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
     assert result["method"] == method and result["threshold"] == 0.85

@@ -27,7 +27,9 @@ def answered(app, client, demo):
     html = respondent.get(f"/s/{token}").get_data(as_text=True)
     answers = complete_answers(q, "parent")
     answers["C01"] = EVIL
-    assert respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    assert (
+        respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    )
     return demo
 
 
