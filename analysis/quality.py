@@ -36,20 +36,25 @@ class QualityConfig:
     coached_networks: int = 3  #: ... coming from at least this many devices
 
 
+def network_ids(network: pd.Series) -> np.ndarray:
+    """A 64-bit hash per network label (-1 where there is none): equal labels, equal ids."""
+    values = network.to_numpy(dtype=object, na_value=None)
+    missing = pd.isna(values)
+    ids = pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=False)
+    ids = ids.view(np.int64)
+    ids[missing] = -1
+    return ids
+
+
 def _ids(frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer stand-ins for the string keys: network_id (-1 = none) and answer_id."""
-    out = pd.DataFrame(index=frame.index)
-    out["school"] = frame["school"]
-    out["group"] = frame["group"]
-    if "network_id" in frame:
-        out["network_id"] = frame["network_id"].to_numpy()
-    else:
-        out["network_id"] = pd.factorize(frame["network"], use_na_sentinel=True)[0]
-    if "answer_id" in frame:
-        out["answer_id"] = frame["answer_id"].to_numpy()
-    else:
-        out["answer_id"] = pd.factorize(frame["vector"], use_na_sentinel=True)[0]
-    out.loc[frame["vector"].isna().to_numpy(), "answer_id"] = -1
+    """Integer stand-ins for the string keys: network_id and answer_id (-1 = none).
+
+    A prepared frame (analysis.report.prepare) already carries both."""
+    if {"network_id", "answer_id"} <= set(frame.columns):
+        return frame[["school", "group", "network_id", "answer_id"]]
+    out = pd.DataFrame({"school": frame["school"], "group": frame["group"]}, index=frame.index)
+    out["network_id"] = network_ids(frame["network"])
+    out["answer_id"] = pd.factorize(frame["vector"], use_na_sentinel=True)[0]
     return out
 
 
@@ -82,7 +87,7 @@ def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     answers (within burst_max_diff of the window's most common vector)."""
     flagged = pd.Series(False, index=frame.index)
     ids = _ids(frame)
-    ids = ids[ids["network_id"] >= 0]
+    ids = ids[ids["network_id"] != -1]
     ids = ids[ids.duplicated(["school", "network_id"], keep=False)]  # cheap pre-filter
     if ids.empty:
         return flagged
@@ -115,7 +120,7 @@ def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     again within the window: every repeat after the first is flagged."""
     keys = ["school", "group", "network_id", "answer_id"]
     ids = _ids(frame)
-    ids = ids[(ids["network_id"] >= 0) & (ids["answer_id"] != -1)]
+    ids = ids[(ids["network_id"] != -1) & (ids["answer_id"] != -1)]
     ids = ids[ids.duplicated(keys, keep=False)]  # only repeated keys can be duplicates
     flagged = pd.Series(False, index=frame.index)
     if ids.empty:
@@ -174,7 +179,7 @@ def coached_schools(frame: pd.DataFrame, cfg: QualityConfig | None = None) -> pd
         all_counts, total = county[group]
         rest_n = total - n
         rest = (int(all_counts.get(mode, 0)) - top) / rest_n if rest_n > 0 else 0.0
-        same = (grp["answer_id"] == mode) & (grp["network_id"] >= 0)
+        same = (grp["answer_id"] == mode) & (grp["network_id"] != -1)
         devices = int(grp.loc[same, "network_id"].nunique())
         flagged = (
             n >= cfg.coached_min_n

@@ -27,6 +27,7 @@ from .quality import (
     QualityConfig,
     coached_schools,
     flag_responses,
+    network_ids,
     straight_lines,
 )
 from .scoring import lookup, score
@@ -91,7 +92,7 @@ def prepare(
     for name, values in cols.items():
         frame[name] = values
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
-    frame["network_id"] = pd.factorize(frame["network"], use_na_sentinel=True)[0]
+    frame["network_id"] = network_ids(frame["network"])
     for col in ("school", "group"):
         if not isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype("category")

@@ -299,9 +299,12 @@ def progress_command(campaign, as_json):
 @needs_schema
 def analyze_command(campaign, as_json, method, exclude_flagged):
     """Recognition rates, intervals and the threshold check per group, school and item."""
-    from .reports.data import run_analysis
+    from .reports.data import AnalysisError, run_analysis
 
-    result = run_analysis(get_campaign(campaign), method, exclude_flagged)
+    try:
+        result = run_analysis(get_campaign(campaign), method, exclude_flagged)
+    except AnalysisError as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         emit_json(result)
         return
@@ -324,11 +327,21 @@ def analyze_command(campaign, as_json, method, exclude_flagged):
 @needs_schema
 def export_command(campaign, fmt, output, method):
     """Write the results and raw responses as an Excel workbook, CSV or SPSS file."""
-    from .reports.data import run_analysis, settings_for, visible_comments
-    from .reports.exports import write_csv, write_sav, write_xlsx
+    from .reports.data import AnalysisError, settings_for
 
     c = get_campaign(campaign)
     settings = settings_for(c, method)
+    try:
+        n = _write_export(c, fmt, output, method, settings)
+    except AnalysisError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已导出 {n} 份答卷到 {output}")
+
+
+def _write_export(c, fmt, output, method, settings) -> int:
+    from .reports.data import run_analysis, visible_comments
+    from .reports.exports import write_csv, write_sav, write_xlsx
+
     if fmt == "csv":
         with open(output, "w", encoding="utf-8", newline="") as out:
             n = write_csv(c, out, settings)
@@ -337,7 +350,7 @@ def export_command(campaign, fmt, output, method):
         n = write_xlsx(c, output, result, visible_comments(c, result), settings)
     else:
         n = write_sav(c, output, settings)
-    click.echo(f"已导出 {n} 份答卷到 {output}")
+    return n
 
 
 def register(app: Flask) -> None:

@@ -14,7 +14,7 @@ from questionnaires import GROUPS
 
 from ..campaigns import registry
 from ..extensions import db
-from ..models import Campaign, Response, School
+from ..models import Campaign, Response, ResponseTally, School
 
 RESPONSE_COLUMNS = [
     "response_id",
@@ -47,6 +47,23 @@ def _empty_responses() -> pd.DataFrame:
         frame[col] = pd.Series(dtype=float)
     frame["version"] = pd.Series(dtype=int)
     return frame.drop(columns=["school_id"])
+
+
+def _columns(table: np.ndarray) -> pd.DataFrame:
+    """A 2-D object array of driver rows as typed columns. (Building the frame from the
+    tuples directly makes pandas infer every string column, at several times the cost.)"""
+    named = dict(zip(RESPONSE_COLUMNS, table.T, strict=True))
+    out = {}
+    for name, col in named.items():
+        if name in ("response_id", "school_id", "version"):
+            out[name] = col.astype(np.int64)
+        elif name == "duration":
+            out[name] = pd.to_numeric(col, errors="coerce").astype(float)
+        elif name in ("group", "questionnaire"):
+            out[name] = pd.Categorical(col)
+        else:
+            out[name] = pd.Series(np.ascontiguousarray(col), dtype=object)
+    return pd.DataFrame(out)
 
 
 def load_responses(campaign: Campaign) -> pd.DataFrame:
@@ -89,9 +106,9 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
             rows = cur.fetchall()
         finally:
             cur.close()
-        frame = pd.DataFrame.from_records(rows, columns=RESPONSE_COLUMNS, coerce_float=False)
-        for col in ("group", "questionnaire"):
-            frame[col] = frame[col].astype("category")
+        if not rows:
+            return _empty_responses()
+        frame = _columns(np.array(rows, dtype=object))
     schools = list(campaign.schools)
     index = np.full(max([s.id for s in schools], default=0) + 1, -1, dtype=np.int64)
     for i, s in enumerate(schools):
@@ -123,6 +140,10 @@ def _vectors_from_answers(ids: pd.Series) -> list[str]:
             q = registry().get(code, version)
             out[rid] = q.encode_vector(answers or {}) if q else ""
     return [out.get(int(r), "") for r in ids]
+
+
+class AnalysisError(RuntimeError):
+    """The stored answers cannot be analysed (e.g. a questionnaire version is missing)."""
 
 
 def load_schools(campaign: Campaign) -> pd.DataFrame:
@@ -186,7 +207,10 @@ def run_analysis(
     settings = settings_for(campaign, method, exclude_flagged)
     schools = load_schools(campaign)
     responses = load_responses(campaign)
-    prep = prepare(responses, schools, registry().versions, settings)
+    try:
+        prep = prepare(responses, schools, registry().versions, settings)
+    except ValueError as exc:
+        raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
     result = analyze(prep, schools, settings, groups=list(campaign.groups))
     names = dict(zip(schools["school"], schools["name"], strict=True))
     for key in ("schools", "school_totals", "weak_items_by_school"):
@@ -205,9 +229,16 @@ def run_analysis(
 
 
 def visible_comments(campaign: Campaign, result: dict, query: str | None = None) -> pd.DataFrame:
-    """Comments of the cells large enough to show (small cells keep theirs hidden)."""
+    """Comments of the school × group cells with at least min_cell responses (all responses
+    counted, flagged or not): a small cell keeps its comments hidden."""
     comments = load_comments(campaign, query)
-    hidden = {(r["school_code"], r["group"]) for r in result["schools"] if r["suppressed"]}
+    counts = db.session.execute(
+        sa.select(School.code, ResponseTally.group, sa.func.sum(ResponseTally.n))
+        .join(School, ResponseTally.school_id == School.id)
+        .where(ResponseTally.campaign_id == campaign.id)
+        .group_by(School.code, ResponseTally.group)
+    ).all()
+    hidden = {(code, group) for code, group, n in counts if n < result["min_cell"]}
     if hidden and not comments.empty:
         keys = list(zip(comments["school"], comments["group"], strict=True))
         comments = comments[[k not in hidden for k in keys]]

@@ -23,7 +23,7 @@ from questionnaires import GROUPS, Questionnaire
 from ..campaigns import registry
 from ..extensions import db
 from ..models import Campaign, Response
-from .data import load_responses, load_schools
+from .data import AnalysisError, load_responses, load_schools
 
 CHUNK = 20_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,7 +85,10 @@ def layout_of(campaign: Campaign) -> Layout:
 def flags_by_id(campaign: Campaign, settings: Settings) -> dict[int, str]:
     """Quality reasons of the flagged responses, by response id."""
     schools = load_schools(campaign)
-    frame = prepare(load_responses(campaign), schools, registry().versions, settings).frame
+    try:
+        frame = prepare(load_responses(campaign), schools, registry().versions, settings).frame
+    except ValueError as exc:
+        raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
     hit = frame[frame["flagged"]]
     return dict(zip(hit["response_id"].astype(int), hit["reasons"], strict=True))
 

@@ -15,7 +15,7 @@ from questionnaires import GROUPS
 from ..charts import bar_chart
 from ..console.access import own_campaign, roles
 from ..timeutil import format_local, utcnow
-from .data import run_analysis, settings_for, visible_comments
+from .data import AnalysisError, run_analysis, settings_for, visible_comments
 from .exports import write_csv, write_sav, write_xlsx
 from .labels import METHOD_LABELS, VERDICT_LABELS, pct
 
@@ -40,7 +40,10 @@ def _method_arg(campaign):
 def report(campaign_id: int):
     campaign = own_campaign(campaign_id)
     method = _method_arg(campaign)
-    result = run_analysis(campaign, method)
+    try:
+        result = run_analysis(campaign, method)
+    except AnalysisError as exc:
+        return _failed(campaign, exc)
     query = (request.args.get("q") or "").strip()[:50] or None
     comments = visible_comments(campaign, result, query)
     t = campaign.threshold
@@ -98,6 +101,18 @@ def export(campaign_id: int, fmt: str):
     stamp = format_local(utcnow(), "%Y%m%d-%H%M")
     name = quote(f"{campaign.slug}-{stamp}.{fmt}")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+    try:
+        return _export(campaign, fmt, method, settings, headers)
+    except AnalysisError as exc:
+        return _failed(campaign, exc)
+
+
+def _failed(campaign, exc):
+    """Say that the report failed; never show empty tables as if there were no answers."""
+    return render_template("reports/failed.html", campaign=campaign, error=str(exc)), 500
+
+
+def _export(campaign, fmt, method, settings, headers):
     if fmt == "csv":
         buffer = io.StringIO()
         write_csv(campaign, buffer, settings)

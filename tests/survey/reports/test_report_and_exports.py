@@ -102,3 +102,37 @@ def test_cli_export_each_format(runner, answered, tmp_path):
         result = runner.invoke(args=["export", "demo-2026", "--format", fmt, "--output", str(out)])
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000 and "151" in result.output
+
+
+def test_a_failing_analysis_says_so(app, client, runner, answered, staff, monkeypatch):
+    from questionnaires import Registry
+
+    registry = app.extensions["questionnaires"]
+    versions = {k: v for k, v in registry.versions.items() if k[0] != "parent"}
+    monkeypatch.setitem(app.extensions, "questionnaires", Registry(versions, registry.layouts))
+    login(client, "admin")
+    resp = client.get(f"/console/campaigns/{answered}/report")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 500 and "报告生成失败" in html and "parent" in html
+    assert "<table" not in html
+    assert client.get(f"/console/campaigns/{answered}/export.csv").status_code == 500
+    out = runner.invoke(args=["analyze", "demo-2026", "--json"])
+    assert out.exit_code != 0 and "无法分析" in out.output
+
+
+def test_small_cells_hide_their_comments(app, client, demo, staff):
+    token = link_token(app, demo, "principal", "4101010008")
+    q = questionnaire_for(app, demo, "principal")
+    respondent = app.test_client()
+    html = respondent.get(f"/s/{token}").get_data(as_text=True)
+    answers = {**complete_answers(q, "principal"), "C01": "村小校长的悄悄话"}
+    assert respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    login(client, "admin")
+    page = client.get(f"/console/campaigns/{demo}/report").get_data(as_text=True)
+    assert "村小校长的悄悄话" not in page and "不显示认可率和意见建议" in page
+    resp = client.get(f"/console/campaigns/{demo}/export.xlsx")
+    data = resp.data
+    resp.close()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    shown = [c for row in book["意见建议"].iter_rows(values_only=True) for c in row]
+    assert "村小校长的悄悄话" not in shown
