@@ -70,14 +70,18 @@ def ratio_estimate(
     return Estimate(rate, se, max(0.0, rate - z * se), min(1.0, rate + z * se), n, kish(w))
 
 
-def mean_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) -> Estimate:
-    """A (weighted) mean of per-respondent proportions with a normal interval."""
+def _answered(x, w) -> tuple[np.ndarray, np.ndarray]:
+    """Per-respondent values and weights, without the respondents who have no value (NaN)."""
     x = np.asarray(x, float)
     w = np.ones_like(x) if w is None else np.asarray(w, float)
     keep = ~np.isnan(x)
-    x, w = x[keep], w[keep]
-    n = int(keep.sum())
-    if n == 0:
+    return x[keep], w[keep]
+
+
+def mean_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) -> Estimate:
+    """A (weighted) mean of per-respondent proportions with a normal interval."""
+    x, w = _answered(x, w)
+    if len(x) == 0:
         return EMPTY
     return ratio_estimate(x, np.ones_like(x), w, z)
 
@@ -85,11 +89,8 @@ def mean_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) ->
 def proportion_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) -> Estimate:
     """A proportion of respondents (0/1, NaN = no valid answer) with a Wilson interval;
     weighted: Wilson at the Kish effective size."""
-    x = np.asarray(x, float)
-    w = np.ones_like(x) if w is None else np.asarray(w, float)
-    keep = ~np.isnan(x)
-    x, w = x[keep], w[keep]
-    n = int(keep.sum())
+    x, w = _answered(x, w)
+    n = len(x)
     if n == 0:
         return EMPTY
     rate = float((w * x).sum() / w.sum())

@@ -19,18 +19,11 @@ import sqlalchemy as sa
 from questionnaires import Questionnaire
 from survey.campaigns import registry
 from survey.counts import hour_of, upsert_tallies
+from survey.demo import GROUP_SHARE
 from survey.extensions import db
 from survey.models import Campaign, Link, Response
 from survey.timeutil import utcnow
 
-GROUP_SHARE = {
-    "parent": 0.55,
-    "student": 0.2,
-    "teacher": 0.12,
-    "principal": 0.02,
-    "deputy": 0.03,
-    "public": 0.08,
-}
 COLUMNS = [
     "campaign_id",
     "school_id",

@@ -5,7 +5,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from questionnaires import GROUPS
 
@@ -58,28 +67,21 @@ def links(campaign_id: int):
     )
 
 
-def _qr_response(body: bytes, mimetype: str, name: str) -> Response:
-    resp = Response(body, mimetype=mimetype)
+QR_FORMATS = {"svg": (qr_svg, "image/svg+xml"), "png": (qr_png, "image/png")}
+
+
+@bp.get("/links/<int:link_id>/qr.<fmt>")
+@roles(*ALL_ROLES)
+def qr_code(link_id: int, fmt: str):
+    """A link's QR code as SVG (for print) or PNG (for WeChat groups)."""
+    if fmt not in QR_FORMATS:
+        abort(404)
+    link, school, _ = own_link(link_id)
+    make, mimetype = QR_FORMATS[fmt]
+    resp = Response(make(link_url(link)), mimetype=mimetype)
+    name = quote(f"{school.code}_{link.group}.{fmt}")
     resp.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return resp
-
-
-@bp.get("/links/<int:link_id>/qr.svg")
-@roles(*ALL_ROLES)
-def qr_svg_view(link_id: int):
-    link, school, _ = own_link(link_id)
-    return _qr_response(
-        qr_svg(link_url(link)), "image/svg+xml", quote(f"{school.code}_{link.group}.svg")
-    )
-
-
-@bp.get("/links/<int:link_id>/qr.png")
-@roles(*ALL_ROLES)
-def qr_png_view(link_id: int):
-    link, school, _ = own_link(link_id)
-    return _qr_response(
-        qr_png(link_url(link)), "image/png", quote(f"{school.code}_{link.group}.png")
-    )
 
 
 @bp.get("/links/<int:link_id>/notice")

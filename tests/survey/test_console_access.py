@@ -14,8 +14,7 @@ ACCESS = {
     "console.index": {"admin", "analyst", "coordinator"},
     "console.dashboard": {"admin", "analyst", "coordinator"},
     "console.links": {"admin", "analyst", "coordinator"},
-    "console.qr_svg_view": {"admin", "analyst", "coordinator"},
-    "console.qr_png_view": {"admin", "analyst", "coordinator"},
+    "console.qr_code": {"admin", "analyst", "coordinator"},
     "console.notice": {"admin", "analyst", "coordinator"},
     "console.slips": {"admin", "coordinator"},
     "console.progress_xlsx": {"admin", "analyst"},
@@ -57,7 +56,8 @@ def _own_link(app, demo):
 
 
 def _url(app, rule, demo, link_id, user_id):
-    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": "csv"}
+    fmt = "svg" if rule.endpoint == "console.qr_code" else "csv"
+    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": fmt}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -126,7 +126,9 @@ def test_small_cells_hide_their_comments(app, client, demo, staff):
     respondent = app.test_client()
     html = respondent.get(f"/s/{token}").get_data(as_text=True)
     answers = {**complete_answers(q, "principal"), "C01": "村小校长的悄悄话"}
-    assert respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    assert (
+        respondent.post(f"/s/{token}", data={**hidden_fields(html), **answers}).status_code == 303
+    )
     login(client, "admin")
     page = client.get(f"/console/campaigns/{demo}/report").get_data(as_text=True)
     assert "村小校长的悄悄话" not in page and "不显示认可率和意见建议" in page
