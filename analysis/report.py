@@ -4,7 +4,8 @@ the exports all read this.
 Input frames (built by the app, or by hand in tests):
 
 * responses: response_id, school, group, questionnaire, version, vector, duration, network,
-  submitted_at, source
+  submitted_at (may be NaT where the network is unique at its school: no burst or duplicate
+  can involve such a response), and optionally network_id
 * schools: school, name, stage, location, enrolment
 """
 
@@ -92,7 +93,8 @@ def prepare(
     for name, values in cols.items():
         frame[name] = values
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
-    frame["network_id"] = network_ids(frame["network"])
+    if "network_id" not in frame:
+        frame["network_id"] = network_ids(frame["network"])
     for col in ("school", "group"):
         if not isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype("category")

@@ -79,7 +79,9 @@ def measure(uri: str, what: str, output: str | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(backend: str, n: int, skip_xlsx: bool, pg_url: str) -> None:
+def run(
+    backend: str, n: int, skip_xlsx: bool, pg_url: str, repeat: int = 1, skip_exports: bool = False
+) -> None:
     from bench.common import bench_app
     from bench.synth import synthesize
     from survey.extensions import db
@@ -91,13 +93,20 @@ def run(backend: str, n: int, skip_xlsx: bool, pg_url: str) -> None:
             seconds = synthesize(db.session.get(Campaign, cid), n)
             db.session.remove()
             db.engine.dispose()
-        print(f"[{backend}] stored {n:,} responses × 15–18 items (synthesised in {seconds:.0f} s)")
-        a = measure(uri, "analyze")
         print(
-            f"[{backend}] analyze: {a['seconds']:.2f} s, peak memory {a['peak_mb']:.0f} MB "
-            f"(process start {a['start_mb']:.0f} MB; targets ≤ 5 s, ≤ 2048 MB); "
-            f"rows {a['rows']:,}"
+            f"[{backend}] stored {n:,} responses × 15–18 items (synthesised in {seconds:.0f} s)",
+            flush=True,
         )
+        for _ in range(repeat):
+            a = measure(uri, "analyze")
+            print(
+                f"[{backend}] analyze: {a['seconds']:.2f} s, peak memory {a['peak_mb']:.0f} MB "
+                f"(process start {a['start_mb']:.0f} MB; targets ≤ 5 s, ≤ 2048 MB); "
+                f"rows {a['rows']:,}",
+                flush=True,
+            )
+        if skip_exports:
+            return
         c = measure(uri, "csv", os.path.join(tmp, "out.csv"))
         print(
             f"[{backend}] export csv: {c['seconds']:.1f} s, peak memory {c['peak_mb']:.0f} MB, "
@@ -116,6 +125,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="analysis runs (fresh processes)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--uri", help=argparse.SUPPRESS)
@@ -126,7 +137,7 @@ def main() -> None:
         return
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        run(backend, args.n, args.skip_xlsx, args.pg_url)
+        run(backend, args.n, args.skip_xlsx, args.pg_url, args.repeat, args.skip_exports)
 
 
 if __name__ == "__main__":

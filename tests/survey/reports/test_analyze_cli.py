@@ -106,3 +106,23 @@ def test_analyze_matches_an_independent_computation(app, runner, demo, tmp_path,
 def test_analyze_on_an_empty_campaign_says_so(runner, demo):
     out = runner.invoke(args=["analyze", "demo-2026"])
     assert out.exit_code == 0 and "无有效答卷" in out.output
+
+
+def test_stuffed_answers_from_one_network_are_flagged(app, runner, demo):
+    """Five phones behind one network sending the same answers within minutes: a burst, and
+    repeats of the same device's answers flagged as duplicates; nothing is deleted."""
+    from tests.conftest import complete_answers, hidden_fields, link_token, questionnaire_for
+
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    for _ in range(5):
+        phone = app.test_client()  # no shared cookie; same address and user agent
+        html = phone.get(f"/s/{token}").get_data(as_text=True)
+        data = {**hidden_fields(html), **complete_answers(q, "parent", 1)}
+        assert phone.post(f"/s/{token}", data=data).status_code == 303
+    out = runner.invoke(args=["analyze", "demo-2026", "--json"])
+    result = json.loads(out.output)
+    assert result["quality"]["counts"]["burst"] == 5
+    assert result["quality"]["counts"]["duplicate"] == 4
+    assert result["responses"] == 5 and result["analysed"] == 0
+    assert result["groups"]["parent"]["all_responses"]["n"] == 5
