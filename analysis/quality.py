@@ -121,6 +121,7 @@ def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     keys = ["school", "group", "network_id", "answer_id"]
     ids = _ids(frame)
     ids = ids[(ids["network_id"] != -1) & (ids["answer_id"] != -1)]
+    ids = ids[ids.duplicated(["school", "network_id"], keep=False)]  # cheap first cut
     ids = ids[ids.duplicated(keys, keep=False)]  # only repeated keys can be duplicates
     flagged = pd.Series(False, index=frame.index)
     if ids.empty:

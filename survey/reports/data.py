@@ -57,9 +57,10 @@ def _columns(table: np.ndarray) -> pd.DataFrame:
         if name in ("response_id", "school_id", "version"):
             out[name] = col.astype(np.int64)
         elif name == "duration":
-            out[name] = pd.to_numeric(col, errors="coerce").astype(float)
+            out[name] = np.array(col, dtype=float)  # None becomes NaN
         elif name in ("group", "questionnaire"):
-            out[name] = pd.Categorical(col)
+            codes, labels = pd.factorize(col)
+            out[name] = pd.Categorical.from_codes(codes, categories=labels)
         else:
             out[name] = pd.Series(np.ascontiguousarray(col), dtype=object)
     return pd.DataFrame(out)
