@@ -30,6 +30,16 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     "TICKET_MAX_AGE": 14 * 24 * 3600,  # a served form stays submittable this long
     "RESPONSE_COOKIE_DAYS": 180,
+    # Rate limits (Flask-Limiter syntax). A class of 60 pupils in a computer room shares one
+    # address: the per-address limits leave room for that; a script flooding one link does not.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATE_SUBMIT_PER_ADDRESS": "120/minute",
+    "RATE_SUBMIT_PER_LINK": "600/minute",
+    "RATE_PAGE_PER_ADDRESS": "600/minute",
+    "RATE_LOGIN_PER_ADDRESS": "20/minute",
+    #: trust this many proxies' X-Forwarded-For / -Proto / -Host (0: not behind a proxy)
+    "PROXY_COUNT": 0,
 }
 
 

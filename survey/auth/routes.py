@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from ..models import User
 from .forms import LoginForm
 from .service import authenticate, safe_next
@@ -19,6 +19,7 @@ def load_user(user_id: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATE_LOGIN_PER_ADDRESS"], methods=["POST"])
 def login():
     target = safe_next(request.values.get("next"), url_for("console.index"))
     if current_user.is_authenticated:

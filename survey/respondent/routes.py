@@ -20,7 +20,7 @@ from flask import (
 from questionnaires import Questionnaire
 
 from ..campaigns import registry
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import AccessCode, Campaign, Link, School
 from ..privacy import request_network_hash
 from ..responses import CodeAlreadyUsed, store_response
@@ -107,7 +107,16 @@ def closed_page(target: Target):
     )
 
 
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _link_key() -> str:
+    return "link:" + ((request.view_args or {}).get("token") or "")
+
+
 @bp.get("/s/<token>")
+@limiter.limit(_limit("RATE_PAGE_PER_ADDRESS"))
 def survey(token: str):
     target = load_target(token)
     if target.campaign.state() != "open":
@@ -123,6 +132,8 @@ def survey(token: str):
 
 
 @bp.post("/s/<token>")
+@limiter.limit(_limit("RATE_SUBMIT_PER_ADDRESS"))
+@limiter.limit(_limit("RATE_SUBMIT_PER_LINK"), key_func=_link_key)
 def submit(token: str):
     probe = load_target(token)
     ticket = tickets.read(request.form.get("ticket"), probe.link.id)
