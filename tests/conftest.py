@@ -65,17 +65,22 @@ def db_uri(template_db, tmp_path):
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def app(db_uri):
-    app = make_app(db_uri)
-    yield app
+def release(app, reset: bool = True) -> None:
+    """Close an app's connections; on PostgreSQL also empty every table for the next test."""
     with app.app_context():
         db.session.remove()
-        if USE_PG:
+        if USE_PG and reset:
             tables = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(db_uri):
+    app = make_app(db_uri)
+    yield app
+    release(app)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from tests.conftest import (
     link_token,
     make_app,
     questionnaire_for,
+    release,
     response_count,
 )
 
@@ -24,7 +25,6 @@ def _submit(app, token, q, group):
 @pytest.fixture
 def strict_app(db_uri):
     from survey.demo import ensure_demo_campaign
-    from survey.extensions import db
 
     app = make_app(
         db_uri,
@@ -36,8 +36,7 @@ def strict_app(db_uri):
         campaign, _ = ensure_demo_campaign()
         app.config["DEMO_ID"] = campaign.id
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    release(app)
 
 
 def test_flooding_one_link_is_refused_with_a_chinese_page(strict_app):
@@ -106,3 +105,5 @@ def test_limits_are_shared_through_redis(db_uri):
     store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     assert store.keys("LIMITS*") or store.keys("*login*"), store.keys("*")
     store.flushdb()
+    release(first)
+    release(second)
