@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 
 from questionnaires import Questionnaire
 
@@ -25,6 +26,7 @@ from ..models import AccessCode, Campaign, Link, School
 from ..privacy import request_network_hash
 from ..responses import CodeAlreadyUsed, store_response
 from ..timeutil import format_local
+from . import page_cache
 from . import ticket as tickets
 from .forms import answers_from, form_class, visible_options
 
@@ -124,11 +126,37 @@ def survey(token: str):
     if not target.code_mode and request.cookies.get(target.cookie_name):
         return message_page("already", 200, campaign=target.campaign)
     session.permanent = True
-    form = target.form_class()(formdata=None)
-    form.ticket.data = tickets.issue(target.link.id, target.questionnaire.version)
-    if target.code_mode:
-        form.access_code.data = (request.args.get("code") or "").strip().upper()[:16]
-    return render_form(target, form)
+    ticket = tickets.issue(target.link.id, target.questionnaire.version)
+    code = (request.args.get("code") or "").strip().upper()[:16] if target.code_mode else ""
+    if code:  # a slip's QR code fills in its access code: render this one afresh
+        form = target.form_class()(formdata=None)
+        form.ticket.data = ticket
+        form.access_code.data = code
+        return render_form(target, form)
+    key = _page_key(target)
+    page = page_cache.get(key)
+    if page is None:
+        form = target.form_class()(formdata=None)
+        form.ticket.data = page_cache.TICKET_MARK
+        form.csrf_token.current_token = page_cache.CSRF_MARK
+        page, _ = render_form(target, form)
+        page_cache.put(key, page)
+    return page_cache.fill(page, generate_csrf(), ticket)
+
+
+def _page_key(target: Target) -> tuple:
+    """Everything the blank page shows, so that an edit (a renamed school, a new
+    questionnaire version, another layout) yields a new page."""
+    q, c = target.questionnaire, target.campaign
+    return (
+        target.link.token,
+        q.code,
+        q.version,
+        c.name,
+        target.school.name,
+        c.link_mode,
+        target.groups,
+    )
 
 
 @bp.post("/s/<token>")

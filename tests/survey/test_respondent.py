@@ -219,3 +219,24 @@ def test_identity_item_decides_the_group_and_offers_only_campaign_groups(app, cl
     data = {**hidden_fields(_open_form(other, token)), **complete_answers(q, "public")}
     data["ID"] = "2"
     assert other.post(f"/s/{token}", data=data).status_code == 422
+
+
+def test_blank_page_is_rendered_once_and_filled_per_request(app, client, demo):
+    from survey.models import School
+    from survey.respondent import page_cache
+
+    page_cache.clear()
+    token = link_token(app, demo, "parent")
+    first = _open_form(client, token)
+    second = _open_form(app.test_client(), token)
+    a, b = hidden_fields(first), hidden_fields(second)
+    assert a["ticket"] != b["ticket"] and a["csrf_token"] != b["csrf_token"]
+    assert first.replace(a["ticket"], "T").replace(a["csrf_token"], "C") == second.replace(
+        b["ticket"], "T"
+    ).replace(b["csrf_token"], "C")
+    assert "\x00" not in first and len(page_cache._pages) == 1
+    with app.app_context():
+        school = db.session.scalar(sa.select(School).where(School.code == "4101010001"))
+        school.name = "更名后的学校"
+        db.session.commit()
+    assert "更名后的学校" in _open_form(client, token)
