@@ -1,0 +1,249 @@
+"""Concurrent phones doing the real flow against the app under gunicorn, beside a bare baseline.
+
+    python -m bench.load                          # 16 clients, 20 s, SQLite then PostgreSQL
+    python -m bench.load --clients 16 --seconds 30 --backend sqlite
+
+Each client opens a survey page (GET), reads its hidden fields and POSTs a complete answer set,
+again and again, over keep-alive HTTP/1.1 on loopback. The baseline is a minimal Flask app under
+the same gunicorn settings whose GET returns a tiny page and whose POST inserts one row into the
+same database. Prints completed submissions/s, p50/p95/p99 latency, errors, the ratio to the
+baseline, and checks that stored responses equal acknowledged ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+from bench.common import DEFAULT_PG, percentile
+
+HIDDEN = re.compile(r'name="(csrf_token|ticket)" type="hidden" value="([^"]*)"')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Phone(threading.Thread):
+    """One client: GET the page, POST the answers, repeat until the deadline."""
+
+    def __init__(
+        self, host: str, port: int, jobs: list[tuple[str, dict]], deadline: float, offset: int
+    ):
+        super().__init__(daemon=True)
+        self.host, self.port, self.jobs, self.deadline = host, port, jobs, deadline
+        self.offset = offset
+        self.latencies: list[float] = []  # seconds per completed submission (GET + POST)
+        self.posts: list[float] = []
+        self.ok = 0
+        self.errors = 0
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        i = self.offset
+        while time.perf_counter() < self.deadline:
+            path, answers = self.jobs[i % len(self.jobs)]
+            i += 1
+            try:
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                page = conn.getresponse()
+                body = page.read()
+                cookie = page.getheader("Set-Cookie", "").split(";")[0]
+                if page.status != 200:
+                    self.errors += 1
+                    continue
+                if page.getheader("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                fields = dict(HIDDEN.findall(body.decode("utf-8")))
+                t1 = time.perf_counter()
+                conn.request(
+                    "POST",
+                    path,
+                    body=urlencode({**fields, **answers}),
+                    headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+                )
+                resp = conn.getresponse()
+                resp.read()
+                t2 = time.perf_counter()
+                if resp.status == 303:
+                    self.ok += 1
+                    self.latencies.append(t2 - t0)
+                    self.posts.append(t2 - t1)
+                else:
+                    self.errors += 1
+            except (OSError, http.client.HTTPException):
+                self.errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn.close()
+
+
+def drive(base: str, jobs: list[tuple[str, dict]], clients: int, seconds: float) -> dict:
+    parts = urlsplit(base)
+    deadline = time.perf_counter() + seconds
+    phones = [Phone(parts.hostname, parts.port, jobs, deadline, k * 7) for k in range(clients)]
+    start = time.perf_counter()
+    for p in phones:
+        p.start()
+    for p in phones:
+        p.join()
+    elapsed = time.perf_counter() - start
+    flows = sorted(x for p in phones for x in p.latencies)
+    posts = sorted(x for p in phones for x in p.posts)
+    ok = sum(p.ok for p in phones)
+    return {
+        "ok": ok,
+        "errors": sum(p.errors for p in phones),
+        "rate": ok / elapsed,
+        "p50": percentile(flows, 50) * 1000,
+        "p95": percentile(flows, 95) * 1000,
+        "p99": percentile(flows, 99) * 1000,
+        "post_p99": percentile(posts, 99) * 1000,
+    }
+
+
+def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app_spec,
+        "-c",
+        os.path.join(ROOT, "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "/dev/null",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"gunicorn did not start: {' '.join(cmd)}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def prepare(uri: str) -> tuple[list[tuple[str, dict]], int]:
+    """A fresh schema with the demo campaign; the survey jobs (path, answers) of every link."""
+    from survey import create_app
+    from survey.campaigns import campaign_links
+    from survey.db_setup import upgrade_schema
+    from survey.demo import ensure_demo_campaign
+    from survey.extensions import db
+    from tests.conftest import complete_answers
+
+    app = create_app({"SECRET_KEY": "x", "NETWORK_SALT": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        if uri.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade_schema()
+        campaign, _ = ensure_demo_campaign()
+        reg = app.extensions["questionnaires"]
+        jobs = []
+        for row in campaign_links(campaign, ""):
+            q = reg.get(campaign.forms[row.group])
+            jobs.append((row.url, complete_answers(q, row.group)))
+        cid = campaign.id
+        db.engine.dispose()
+    return jobs, cid
+
+
+def stored(uri: str, sql: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(uri)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql(sql).scalar())
+    finally:
+        engine.dispose()
+
+
+def run(backend: str, clients: int, seconds: float, pg_url: str) -> None:
+    from survey.config import normalise_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        uri = f"sqlite:///{tmp}/load.db" if backend == "sqlite" else normalise_url(pg_url)
+        jobs, cid = prepare(uri)
+        env = {
+            **os.environ,
+            "DATABASE_URL": uri,
+            "BENCH_DATABASE_URL": uri,
+            "FLASK_SECRET_KEY": "load-bench",
+            "FLASK_NETWORK_SALT": "load-bench",
+            "FLASK_RATE_SUBMIT_PER_ADDRESS": "1000000/minute",
+            "FLASK_RATE_SUBMIT_PER_LINK": "1000000/minute",
+            "FLASK_RATE_PAGE_PER_ADDRESS": "1000000/minute",
+            "PYTHONPATH": ROOT,
+        }
+        port = 8600 if backend == "sqlite" else 8700
+        proc = gunicorn("survey:create_app()", port, env)
+        try:
+            drive(f"http://127.0.0.1:{port}", jobs[:4], 4, 2)  # warm up every worker
+            before = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
+            real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds)
+            after = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
+        finally:
+            stop(proc)
+        base_proc = gunicorn("bench.baseline:app", port + 1, env)
+        try:
+            base_jobs = [(f"/base/{i}", {"answer": "1"}) for i in range(48)]
+            drive(f"http://127.0.0.1:{port + 1}", base_jobs[:4], 4, 2)
+            base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds)
+        finally:
+            stop(base_proc)
+    print(
+        f"[{backend}] survey flow : {real['rate']:.1f} submissions/s with {clients} clients for "
+        f"{seconds:.0f} s; flow p50 {real['p50']:.1f} ms, p95 {real['p95']:.1f} ms, p99 "
+        f"{real['p99']:.1f} ms (POST alone p99 {real['post_p99']:.1f} ms); errors {real['errors']}"
+    )
+    print(
+        f"[{backend}] bare baseline: {base['rate']:.1f} inserts/s; p50 {base['p50']:.1f} ms, "
+        f"p99 {base['p99']:.1f} ms; errors {base['errors']}"
+    )
+    print(
+        f"[{backend}] ratio survey/baseline: {real['rate'] / base['rate']:.2f} (target ≥ 0.70); "
+        f"acknowledged {real['ok']}, stored {after - before} "
+        f"({'equal' if real['ok'] == after - before else 'MISMATCH'})"
+    )
+    print(json.dumps({"backend": backend, "survey": real, "baseline": base}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    args = parser.parse_args()
+    for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
+        run(backend, args.clients, args.seconds, args.pg_url)
+
+
+if __name__ == "__main__":
+    main()
