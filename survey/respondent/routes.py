@@ -165,7 +165,10 @@ def _page_key(target: Target) -> tuple:
 def submit(token: str):
     probe = load_target(token)
     ticket = tickets.read(request.form.get("ticket"), probe.link.id)
-    target = load_target(token, ticket.version) if ticket else probe
+    if ticket and ticket.version != probe.questionnaire.version:
+        target = load_target(token, ticket.version)  # answered on an older version of the form
+    else:
+        target = probe
     if target.campaign.state() != "open":
         return closed_page(target)
     form = target.form_class()()
