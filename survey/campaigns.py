@@ -106,6 +106,16 @@ def ensure_links(campaign: Campaign) -> int:
     return made
 
 
+def link_with_context(*where) -> sa.Row | None:
+    """One link with its school and campaign, in one query: (Link, School, Campaign) or None."""
+    return db.session.execute(
+        sa.select(Link, School, Campaign)
+        .join(School, Link.school_id == School.id)
+        .join(Campaign, Link.campaign_id == Campaign.id)
+        .where(*where)
+    ).first()
+
+
 def survey_path(token: str) -> str:
     """The respondent page of a link (the route is respondent.survey)."""
     return f"/s/{token}"

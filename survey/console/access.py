@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
+from ..campaigns import link_with_context
 from ..extensions import db, login_manager
 from ..models import Campaign, Link, School
 
@@ -54,12 +55,7 @@ def own_school(campaign: Campaign, school_id: int) -> School:
 
 
 def own_link(link_id: int) -> tuple[Link, School, Campaign]:
-    row = db.session.execute(
-        sa.select(Link, School, Campaign)
-        .join(School, Link.school_id == School.id)
-        .join(Campaign, Link.campaign_id == Campaign.id)
-        .where(Link.id == link_id)
-    ).first()
+    row = link_with_context(Link.id == link_id)
     if row is None or row.Campaign.county_id != current_user.county_id:
         abort(404)
     if not school_visible(row.School):

@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 
 from questionnaires import Questionnaire
 
-from ..campaigns import registry
+from ..campaigns import link_with_context, registry
 from ..extensions import db, limiter
 from ..models import AccessCode, Campaign, Link, School
 from ..privacy import request_network_hash
@@ -61,12 +61,7 @@ def load_target(token: str, version: int | None = None) -> Target:
     """The link behind a token with its school, campaign and questionnaire, or 404."""
     if len(token) > 40:
         abort(404)
-    row = db.session.execute(
-        sa.select(Link, School, Campaign)
-        .join(School, Link.school_id == School.id)
-        .join(Campaign, Link.campaign_id == Campaign.id)
-        .where(Link.token == token)
-    ).first()
+    row = link_with_context(Link.token == token)
     if row is None:
         abort(404)
     link, school, campaign = row
