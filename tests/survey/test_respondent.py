@@ -240,3 +240,29 @@ def test_blank_page_is_rendered_once_and_filled_per_request(app, client, demo):
         school.name = "更名后的学校"
         db.session.commit()
     assert "更名后的学校" in _open_form(client, token)
+
+
+def test_form_served_on_an_older_version_is_stored_with_that_version(
+    app, client, demo, monkeypatch
+):
+    import dataclasses
+
+    from questionnaires import Registry
+
+    token = link_token(app, demo, "parent")
+    q1 = questionnaire_for(app, demo, "parent")
+    html = _open_form(client, token)  # served on version 1
+    registry = app.extensions["questionnaires"]
+    q2 = dataclasses.replace(q1, version=2, title="家长问卷（修订版）")
+    monkeypatch.setitem(
+        app.extensions,
+        "questionnaires",
+        Registry({**registry.versions, ("parent", 2): q2}, registry.layouts),
+    )
+    resp = client.post(
+        f"/s/{token}", data={**hidden_fields(html), **complete_answers(q1, "parent")}
+    )
+    assert resp.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Response.questionnaire_version)) == 1
+    assert "家长问卷（修订版）" in _open_form(app.test_client(), token)
