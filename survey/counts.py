@@ -6,11 +6,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
-from .models import Response, ResponseTally
+from .models import ResponseTally
 
 
 def hour_of(at: datetime) -> datetime:
@@ -42,15 +41,3 @@ def upsert_tallies(counter: Mapping[tuple[int, int, str, datetime], int]) -> Non
         set_={"n": ResponseTally.n + stmt.excluded.n},
     )
     db.session.execute(stmt, rows)
-
-
-def rebuild_tallies(campaign_id: int) -> None:
-    """Recount a campaign's tallies from its responses (after a purge or repair)."""
-    db.session.execute(sa.delete(ResponseTally).where(ResponseTally.campaign_id == campaign_id))
-
-    rows = db.session.execute(
-        sa.select(Response.school_id, Response.group, Response.submitted_at).where(
-            Response.campaign_id == campaign_id
-        )
-    )
-    add_counts((campaign_id, s, g, at) for s, g, at in rows)

@@ -56,13 +56,11 @@ def store_response(
 ) -> Stored:
     """Store one response exactly once per submission id and commit.
 
-    A retry of a stored submission returns the stored row (created=False); the
-    unique constraint on submission_id, not a prior check, decides races.
-    Raises CodeAlreadyUsed when the access code went to another response.
+    A retry of a stored submission returns the stored row (created=False): the insert is
+    tried first and the unique constraint on submission_id decides, so a first submission
+    costs no extra lookup. Raises CodeAlreadyUsed when the access code went to another
+    response.
     """
-    existing = find_by_submission(submission_id)
-    if existing is not None:
-        return Stored(existing, False)
     submitted_at = submitted_at or utcnow()
     if duration_seconds is None and started_at is not None:
         duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())

@@ -139,7 +139,7 @@ def slips(link_id: int):
         .order_by(AccessCode.id)
     ).all()
     base = link_url(link)
-    slips = [(c, f"{base}?code={c}", qr_svg_inline(f"{base}?code={c}", scale=3)) for c in codes]
+    slips = [(c, qr_svg_inline(f"{base}?code={c}", scale=3)) for c in codes]
     return render_template(
         "console/slips.html",
         campaign=campaign,
