@@ -13,20 +13,14 @@ import sqlalchemy as sa
 from flask import Flask, request
 
 from survey.config import normalise_url
+from survey.db_setup import sqlite_pragmas
 
 engine = sa.create_engine(
-    normalise_url(os.environ["DATABASE_URL"]),
-    connect_args={"timeout": 15} if "sqlite" in os.environ["DATABASE_URL"] else {},
+    normalise_url(os.environ.get("DATABASE_URL", "sqlite://")),
+    connect_args={"timeout": 15} if "sqlite" in os.environ.get("DATABASE_URL", "sqlite") else {},
 )
 if engine.dialect.name == "sqlite":
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record):
-        cur = dbapi_connection.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=15000")
-        cur.close()
+    sa.event.listen(engine, "connect", sqlite_pragmas)  # the app's own settings
 
 
 metadata = sa.MetaData()
@@ -38,7 +32,15 @@ rows = sa.Table(
     sa.Column("submission_id", sa.String(40), unique=True, nullable=False),
     sa.Column("answers", sa.JSON, nullable=False),
 )
-metadata.create_all(engine)
+
+
+def setup(uri: str) -> None:
+    """Create the table once, before the workers start (concurrent CREATE TABLE races on PG)."""
+    once = sa.create_engine(normalise_url(uri))
+    metadata.drop_all(once)
+    metadata.create_all(once)
+    once.dispose()
+
 
 app = Flask(__name__)
 PAGE = (

@@ -68,7 +68,7 @@ class Phone(threading.Thread):
                 conn.request(
                     "POST",
                     path,
-                    body=urlencode({**fields, **answers}),
+                    body=urlencode({**fields, **answers}).encode(),
                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
                 )
                 resp = conn.getresponse()
@@ -87,16 +87,43 @@ class Phone(threading.Thread):
         conn.close()
 
 
-def drive(base: str, jobs: list[tuple[str, dict]], clients: int, seconds: float) -> dict:
+def server_cpu(proc: subprocess.Popen | None) -> float:
+    """CPU seconds used so far by a gunicorn master and its workers (Linux /proc; else 0)."""
+    if proc is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        pids = [proc.pid]
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+            pids += [int(p) for p in fh.read().split()]
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, ValueError):
+        return 0.0
+    return total
+
+
+def drive(
+    base: str,
+    jobs: list[tuple[str, dict]],
+    clients: int,
+    seconds: float,
+    server: subprocess.Popen | None = None,
+) -> dict:
     parts = urlsplit(base)
     deadline = time.perf_counter() + seconds
     phones = [Phone(parts.hostname, parts.port, jobs, deadline, k * 7) for k in range(clients)]
+    cpu0, client0 = server_cpu(server), time.process_time()
     start = time.perf_counter()
     for p in phones:
         p.start()
     for p in phones:
         p.join()
     elapsed = time.perf_counter() - start
+    cpu1, client1 = server_cpu(server), time.process_time()
     flows = sorted(x for p in phones for x in p.latencies)
     posts = sorted(x for p in phones for x in p.posts)
     ok = sum(p.ok for p in phones)
@@ -108,6 +135,9 @@ def drive(base: str, jobs: list[tuple[str, dict]], clients: int, seconds: float)
         "p95": percentile(flows, 95) * 1000,
         "p99": percentile(flows, 99) * 1000,
         "post_p99": percentile(posts, 99) * 1000,
+        #: CPU milliseconds per completed submission, server (all workers) and this client
+        "server_cpu_ms": (cpu1 - cpu0) * 1000 / max(ok, 1),
+        "client_cpu_ms": (client1 - client0) * 1000 / max(ok, 1),
     }
 
 
@@ -132,12 +162,16 @@ def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(100):
+    for _ in range(150):
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            probe.request("GET", "/")
+            probe.getresponse().read()
             return proc
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
+        finally:
+            probe.close()
     proc.kill()
     raise RuntimeError(f"gunicorn did not start: {' '.join(cmd)}")
 
@@ -147,8 +181,11 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def prepare(uri: str) -> tuple[list[tuple[str, dict]], int]:
-    """A fresh schema with the demo campaign; the survey jobs (path, answers) of every link."""
+def prepare(uri: str, schema: str = "public") -> tuple[list[tuple[str, dict]], int]:
+    """A fresh schema with the demo campaign; the survey jobs (path, answers) of every link.
+
+    On PostgreSQL `schema` is dropped and created again (the URL's search_path must name it).
+    """
     from survey import create_app
     from survey.campaigns import campaign_links
     from survey.db_setup import upgrade_schema
@@ -160,7 +197,9 @@ def prepare(uri: str) -> tuple[list[tuple[str, dict]], int]:
     with app.app_context():
         if uri.startswith("postgresql"):
             with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                conn.exec_driver_sql(
+                    f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+                )
         upgrade_schema()
         campaign, _ = ensure_demo_campaign()
         reg = app.extensions["questionnaires"]
@@ -169,8 +208,15 @@ def prepare(uri: str) -> tuple[list[tuple[str, dict]], int]:
             q = reg.get(campaign.forms[row.group])
             jobs.append((row.url, complete_answers(q, row.group)))
         cid = campaign.id
+        db.session.remove()
         db.engine.dispose()
     return jobs, cid
+
+
+def _baseline_table(uri: str) -> None:
+    from bench import baseline
+
+    baseline.setup(uri)
 
 
 def stored(uri: str, sql: str) -> int:
@@ -204,17 +250,19 @@ def run(backend: str, clients: int, seconds: float, pg_url: str) -> None:
         port = 8600 if backend == "sqlite" else 8700
         proc = gunicorn("survey:create_app()", port, env)
         try:
-            drive(f"http://127.0.0.1:{port}", jobs[:4], 4, 2)  # warm up every worker
+            drive(f"http://127.0.0.1:{port}", jobs, clients, 3)  # warm up every worker
             before = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
-            real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds)
+            real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds, proc)
             after = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
         finally:
             stop(proc)
+        _baseline_table(uri)
         base_proc = gunicorn("bench.baseline:app", port + 1, env)
         try:
-            base_jobs = [(f"/base/{i}", {"answer": "1"}) for i in range(48)]
-            drive(f"http://127.0.0.1:{port + 1}", base_jobs[:4], 4, 2)
-            base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds)
+            # the same answer sets as the survey flow, so the client does the same work
+            base_jobs = [(f"/base/{i}", answers) for i, (_, answers) in enumerate(jobs)]
+            drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, 3)
+            base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds, base_proc)
         finally:
             stop(base_proc)
     print(
@@ -225,6 +273,11 @@ def run(backend: str, clients: int, seconds: float, pg_url: str) -> None:
     print(
         f"[{backend}] bare baseline: {base['rate']:.1f} inserts/s; p50 {base['p50']:.1f} ms, "
         f"p99 {base['p99']:.1f} ms; errors {base['errors']}"
+    )
+    print(
+        f"[{backend}] CPU per submission: survey server {real['server_cpu_ms']:.2f} ms, "
+        f"client {real['client_cpu_ms']:.2f} ms; baseline server {base['server_cpu_ms']:.2f} ms, "
+        f"client {base['client_cpu_ms']:.2f} ms"
     )
     print(
         f"[{backend}] ratio survey/baseline: {real['rate'] / base['rate']:.2f} (target ≥ 0.70); "

@@ -10,11 +10,13 @@ from flask import Flask
 from questionnaires import QuestionnaireError, load_registry
 
 from .config import DEFAULTS, database_url, instance_secrets, normalise_url
+from .session_cookie import LazySessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py and FLASK_* variables, or test_config."""
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = LazySessionInterface()
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -29,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         normalise_url(uri) if uri else database_url(app.instance_path)
     )
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a server restart or failover must not cost each worker a failed request
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not (app.config.get("SECRET_KEY") and app.config.get("NETWORK_SALT")):
         stored = instance_secrets(app.instance_path)
         for key in ("SECRET_KEY", "NETWORK_SALT"):
@@ -44,6 +49,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+
+    from . import security
+    from .respondent import targets, throttle
+
+    security.init_app(app)
+    targets.init_app(app)
+    throttle.init_app(app)
 
     from . import cli, errors, web
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 DEFAULTS = {
     "SITE_NAME": "社会认可度调查系统",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "WTF_CSRF_TIME_LIMIT": None,  # a parent may take hours; the token lives as long as the session
     # respondents come from inside WeChat, which often sends no Referer
     "WTF_CSRF_SSL_STRICT": False,
     "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
+    #: None: Secure when BASE_URL is https:// (survey/security.py); True/False to force
+    "SESSION_COOKIE_SECURE": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # assets are referenced with a content hash
     "COMPRESS_MIMETYPES": [
@@ -32,7 +33,8 @@ DEFAULTS = {
     "RESPONSE_COOKIE_DAYS": 180,
     # Rate limits (Flask-Limiter syntax). A class of 60 pupils in a computer room shares one
     # address: the per-address limits leave room for that; a script flooding one link does not.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    #: local:// counts per process (survey/rate_store.py); REDIS_URL shares them between workers
+    "RATELIMIT_STORAGE_URI": "local://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATE_SUBMIT_PER_ADDRESS": "120/minute",
     "RATE_SUBMIT_PER_LINK": "600/minute",
@@ -40,6 +42,9 @@ DEFAULTS = {
     "RATE_LOGIN_PER_ADDRESS": "20/minute",
     #: trust this many proxies' X-Forwarded-For / -Proto / -Host (0: not behind a proxy)
     "PROXY_COUNT": 0,
+    #: seconds a worker keeps a survey link with its school and campaign in memory; closing a
+    #: campaign reaches every worker within this time (the editing worker at once)
+    "LINK_CACHE_SECONDS": 60,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -29,15 +30,20 @@ def upsert_tallies(counter: Mapping[tuple[int, int, str, datetime], int]) -> Non
     """Add counts to (campaign_id, school_id, group, hour start) tallies in one statement."""
     if not counter:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {"campaign_id": c, "school_id": s, "group": g, "hour": h, "n": n}
         for (c, s, g, h), n in sorted(counter.items())
     ]
-    stmt = insert(ResponseTally)
-    stmt = stmt.on_conflict_do_update(
+    db.session.connection().execute(tally_upsert(db.session.get_bind().dialect.name), rows)
+
+
+@cache
+def tally_upsert(dialect: str):
+    """INSERT .. ON CONFLICT DO UPDATE n = n + excluded.n, built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ResponseTally.__table__
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
         index_elements=["campaign_id", "school_id", "group", "hour"],
-        set_={"n": ResponseTally.n + stmt.excluded.n},
+        set_={"n": table.c.n + stmt.excluded.n},
     )
-    db.session.execute(stmt, rows)

@@ -16,13 +16,6 @@ def _page(kind: str, status: int, detail: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        if request.blueprint == "respondent" and request.view_args:
-            from .respondent.routes import csrf_failed
-
-            try:
-                return csrf_failed()
-            except HTTPException as inner:  # e.g. an unknown link: say that instead
-                return http_error(inner)
         return _page("bad_request", 400, "页面已过期或缺少安全校验信息，请返回并刷新页面后重试。")
 
     @app.errorhandler(HTTPException)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import current_app, request
 
@@ -27,3 +28,19 @@ def request_network_hash() -> str:
     return network_hash(
         request.remote_addr, request.headers.get("User-Agent"), current_app.config["NETWORK_SALT"]
     )
+
+
+#: contact details a respondent may type into a comment: mobile and landline numbers,
+#: 18-digit identity card numbers, e-mail addresses
+CONTACTS = re.compile(
+    r"(?<!\d)(?:1[3-9]\d(?:[\s-]?\d{4}){2}"  # mobile, also 138 1234 5678
+    r"|\d{17}[\dXx]"  # identity card
+    r"|0\d{2,3}[\s-]?\d{7,8})(?!\d)"  # landline with area code
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+HIDDEN = "〔已隐去〕"
+
+
+def redact_contacts(text: str) -> str:
+    """A comment with phone numbers, ID numbers and e-mail addresses blanked out."""
+    return CONTACTS.sub(HIDDEN, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,8 @@ from questionnaires import Questionnaire
 
 from .counts import add_counts
 from .extensions import db
-from .models import AccessCode, Link, Response
+from .models import AccessCode, Response
+from .privacy import redact_contacts
 from .timeutil import utcnow
 
 
@@ -27,7 +29,18 @@ class Stored:
     created: bool  #: False when the submission id was stored before (a retry)
 
 
-def respondent_group(link: Link, questionnaire: Questionnaire, answers: Mapping[str, str]) -> str:
+class LinkRef(Protocol):
+    """What storing needs of a link: a Link row or a cached snapshot of one."""
+
+    id: int
+    group: str
+    campaign_id: int
+    school_id: int
+
+
+def respondent_group(
+    link: LinkRef, questionnaire: Questionnaire, answers: Mapping[str, str]
+) -> str:
     """The identity answer's group where the form asks it, else the link's group."""
     item = questionnaire.identity_item
     if item is not None:
@@ -41,9 +54,18 @@ def find_by_submission(submission_id: str) -> int | None:
     return db.session.scalar(sa.select(Response.id).where(Response.submission_id == submission_id))
 
 
+_INSERT = sa.insert(Response.__table__)
+_CLAIM = (
+    sa.update(AccessCode.__table__)
+    .where(AccessCode.__table__.c.id == sa.bindparam("code_id"))
+    .where(AccessCode.__table__.c.used_at.is_(None))
+    .values(used_at=sa.bindparam("at"))
+)
+
+
 def store_response(
     *,
-    link: Link,
+    link: LinkRef,
     questionnaire: Questionnaire,
     answers: Mapping[str, str],
     submission_id: str,
@@ -58,42 +80,43 @@ def store_response(
 
     A retry of a stored submission returns the stored row (created=False): the insert is
     tried first and the unique constraint on submission_id decides, so a first submission
-    costs no extra lookup. Raises CodeAlreadyUsed when the access code went to another
-    response.
+    costs no extra lookup. The row, the claim of its access code and its tally are written in
+    one short transaction of prepared statements. Raises CodeAlreadyUsed when the access code
+    went to another response.
     """
     submitted_at = submitted_at or utcnow()
     if duration_seconds is None and started_at is not None:
         duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())
-    response = Response(
-        campaign_id=link.campaign_id,
-        school_id=link.school_id,
-        link_id=link.id,
-        group=respondent_group(link, questionnaire, answers),
-        questionnaire=questionnaire.code,
-        questionnaire_version=questionnaire.version,
-        answers=dict(answers),
-        vector=questionnaire.encode_vector(answers),
-        started_at=started_at,
-        submitted_at=submitted_at,
-        duration_seconds=duration_seconds,
-        submission_id=submission_id,
-        source=source,
-        network=network,
-        access_code_id=access_code.id if access_code else None,
-    )
-    db.session.add(response)
+    answers = dict(answers)
+    for item in questionnaire.text_items:  # never keep a phone number typed into a comment
+        if answers.get(item.code):
+            answers[item.code] = redact_contacts(answers[item.code])
+    group = respondent_group(link, questionnaire, answers)
+    row = {
+        "campaign_id": link.campaign_id,
+        "school_id": link.school_id,
+        "link_id": link.id,
+        "group": group,
+        "questionnaire": questionnaire.code,
+        "questionnaire_version": questionnaire.version,
+        "answers": answers,
+        "vector": questionnaire.encode_vector(answers),
+        "started_at": started_at,
+        "submitted_at": submitted_at,
+        "duration_seconds": duration_seconds,
+        "submission_id": submission_id,
+        "source": source,
+        "network": network,
+        "access_code_id": access_code.id if access_code else None,
+    }
+    conn = db.session.connection()
     try:
         if access_code is not None:
-            claimed = db.session.execute(
-                sa.update(AccessCode)
-                .where(AccessCode.id == access_code.id, AccessCode.used_at.is_(None))
-                .values(used_at=submitted_at)
-            ).rowcount
-            if claimed != 1:
+            claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": submitted_at})
+            if claimed.rowcount != 1:
                 raise CodeAlreadyUsed(access_code.code)
-        db.session.flush()
-        response_id = response.id
-        add_counts([(response.campaign_id, response.school_id, response.group, submitted_at)])
+        response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
+        add_counts([(link.campaign_id, link.school_id, group, submitted_at)])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -132,6 +132,24 @@ def set_status(campaign_id: int):
     return redirect(url_for(".dashboard", campaign_id=campaign.id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/purge")
+@roles("admin")
+def purge_campaign(campaign_id: int):
+    from ..purge import PurgeRefused, purge_answers
+
+    campaign = own_campaign(campaign_id)
+    if (request.form.get("confirm") or "").strip() != campaign.slug:
+        flash("调查代码输入不正确，未清除任何答卷。")
+        return redirect(url_for(".edit_campaign", campaign_id=campaign.id))
+    try:
+        removed = purge_answers(campaign)
+    except PurgeRefused as exc:
+        flash(str(exc))
+        return redirect(url_for(".edit_campaign", campaign_id=campaign.id))
+    flash(f"已清除 {removed} 份答卷；答卷数量和清除前的分析结果已保留。")
+    return redirect(url_for(".dashboard", campaign_id=campaign.id))
+
+
 def _analysis_settings(campaign: Campaign, form: CampaignForm) -> None:
     campaign.method = form.method.data
     campaign.group_weights = getattr(form.group_weights, "parsed", None)

@@ -75,6 +75,10 @@ class Campaign(db.Model):
     #: answers faster than this many seconds are flagged as speeders
     speed_floor: Mapped[float] = mapped_column(default=30.0, server_default="30")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the individual answers were removed (survey/purge.py); tallies stay
+    purged_at: Mapped[datetime | None]
+    #: the analysis document as it stood just before the purge
+    final_report: Mapped[dict | None] = mapped_column(sa.JSON)
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(

@@ -17,7 +17,6 @@ class Response(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("source IN ('web', 'paper', 'import')", name="source_known"),
-        sa.Index("ix_response_campaign_school_group", "campaign_id", "school_id", "group"),
         #: keyset pages of one campaign's responses in id order (exports)
         sa.Index("ix_response_campaign_id_id", "campaign_id", "id"),
     )

@@ -39,13 +39,19 @@ def _method_arg(campaign):
 @roles("admin", "analyst")
 def report(campaign_id: int):
     campaign = own_campaign(campaign_id)
-    method = _method_arg(campaign)
-    try:
-        result = run_analysis(campaign, method)
-    except AnalysisError as exc:
-        return _failed(campaign, exc)
     query = (request.args.get("q") or "").strip()[:50] or None
-    comments = visible_comments(campaign, result, query)
+    if campaign.purged_at is not None:  # the answers are gone: show the report kept before
+        if not campaign.final_report:
+            return _purged(campaign)
+        result, method = campaign.final_report, campaign.final_report["method"]
+        comments = None
+    else:
+        method = _method_arg(campaign)
+        try:
+            result = run_analysis(campaign, method)
+        except AnalysisError as exc:
+            return _failed(campaign, exc)
+        comments = visible_comments(campaign, result, query)
     t = campaign.threshold
     groups = result["groups"]
     group_chart = bar_chart(
@@ -96,6 +102,8 @@ def export(campaign_id: int, fmt: str):
     campaign = own_campaign(campaign_id)
     if fmt not in MIMETYPES:
         abort(404)
+    if campaign.purged_at is not None:
+        return _purged(campaign)
     method = _method_arg(campaign)
     settings = settings_for(campaign, method)
     stamp = format_local(utcnow(), "%Y%m%d-%H%M")
@@ -105,6 +113,11 @@ def export(campaign_id: int, fmt: str):
         return _export(campaign, fmt, method, settings, headers)
     except AnalysisError as exc:
         return _failed(campaign, exc)
+
+
+def _purged(campaign):
+    """The answer sheets were removed: say so (410) instead of exporting nothing."""
+    return render_template("reports/failed.html", campaign=campaign, purged=True), 410
 
 
 def _failed(campaign, exc):

@@ -2,74 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
+    Response,
     current_app,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_wtf.csrf import generate_csrf
 
-from questionnaires import Questionnaire
-
-from ..campaigns import link_with_context, registry
-from ..extensions import db, limiter
-from ..models import AccessCode, Campaign, Link, School
+from ..extensions import csrf, db
+from ..models import AccessCode
 from ..privacy import request_network_hash
 from ..responses import CodeAlreadyUsed, store_response
 from ..timeutil import format_local
-from . import page_cache
+from . import page_cache, throttle
 from . import ticket as tickets
-from .forms import answers_from, form_class, visible_options
+from .answers import AnswerSheet, read_sheet, visible_options
+from .targets import Target, load_target
 
 bp = Blueprint("respondent", __name__, template_folder="templates")
-
-
-@dataclass
-class Target:
-    link: Link
-    school: School
-    campaign: Campaign
-    questionnaire: Questionnaire
-
-    @property
-    def code_mode(self) -> bool:
-        return self.campaign.link_mode == "code"
-
-    @property
-    def groups(self) -> frozenset[str]:
-        forms = self.campaign.forms
-        return frozenset(g for g in self.campaign.groups if forms.get(g) == self.questionnaire.code)
-
-    @property
-    def cookie_name(self) -> str:
-        return f"sv{self.link.id}"
-
-    def form_class(self):
-        return form_class(self.questionnaire, self.groups, self.code_mode)
-
-
-def load_target(token: str, version: int | None = None) -> Target:
-    """The link behind a token with its school, campaign and questionnaire, or 404."""
-    if len(token) > 40:
-        abort(404)
-    row = link_with_context(Link.token == token)
-    if row is None:
-        abort(404)
-    link, school, campaign = row
-    code = campaign.forms.get(link.group)
-    q = registry().get(code, version) or registry().get(code)
-    if q is None:
-        abort(404)
-    return Target(link, school, campaign, q)
 
 
 def message_page(kind: str, status: int, **context):
@@ -77,18 +32,26 @@ def message_page(kind: str, status: int, **context):
     return render_template("respondent/message.html", kind=kind, **context), status
 
 
-def render_form(target: Target, form, status: int = 200, notice: str | None = None):
+def render_form(
+    target: Target,
+    sheet: AnswerSheet,
+    ticket: str,
+    status: int = 200,
+    notice: str | None = None,
+    fresh: bool = False,
+):
+    """The questionnaire page, showing a sheet's answers and what needs fixing."""
     q = target.questionnaire
-    items = [(item, visible_options(item, target.groups), form[item.code]) for item in q.items]
-    missing = sum(1 for item in q.items if form[item.code].errors)
     return render_template(
         "respondent/form.html",
         t=target,
         q=q,
-        form=form,
-        items=items,
-        missing=missing,
+        sheet=sheet,
+        items=[(item, visible_options(item, target.groups)) for item in q.items],
+        missing=sum(1 for item in q.items if item.code in sheet.errors),
         notice=notice,
+        fresh=fresh,
+        ticket=ticket,
         required_count=sum(1 for i in q.items if i.required),
     ), status
 
@@ -104,39 +67,55 @@ def closed_page(target: Target):
     )
 
 
-def _limit(name: str):
-    return lambda: current_app.config[name]
-
-
-def _link_key() -> str:
-    return "link:" + ((request.view_args or {}).get("token") or "")
-
-
 @bp.get("/s/<token>")
-@limiter.limit(_limit("RATE_PAGE_PER_ADDRESS"))
 def survey(token: str):
+    throttle.hit("RATE_PAGE_PER_ADDRESS", throttle.address())
     target = load_target(token)
     if target.campaign.state() != "open":
         return closed_page(target)
     if not target.code_mode and request.cookies.get(target.cookie_name):
         return message_page("already", 200, campaign=target.campaign)
-    session.permanent = True
-    ticket = tickets.issue(target.link.id, target.questionnaire.version)
+    sent = tickets.browser_key(request)
+    key = sent or tickets.new_key()
+    ticket = tickets.issue(target.link.id, target.questionnaire.version, key)
     code = (request.args.get("code") or "").strip().upper()[:16] if target.code_mode else ""
     if code:  # a slip's QR code fills in its access code: render this one afresh
-        form = target.form_class()(formdata=None)
-        form.ticket.data = ticket
-        form.access_code.data = code
-        return render_form(target, form)
-    key = _page_key(target)
-    page = page_cache.get(key)
+        resp = make_response(render_form(target, AnswerSheet(access_code=code), ticket))
+    else:
+        resp = _blank_page_response(target, ticket)
+    return _with_key(resp, key, sent)
+
+
+def _blank_page_response(target: Target, ticket: str) -> Response:
+    """The cached blank page of a link with this ticket, gzipped when the client takes it."""
+    cache_key = _page_key(target)
+    page = page_cache.get(cache_key)
     if page is None:
-        form = target.form_class()(formdata=None)
-        form.ticket.data = page_cache.TICKET_MARK
-        form.csrf_token.current_token = page_cache.CSRF_MARK
-        page, _ = render_form(target, form)
-        page_cache.put(key, page)
-    return page_cache.fill(page, generate_csrf(), ticket)
+        html, _ = render_form(target, AnswerSheet(), page_cache.TICKET_MARK)
+        page = page_cache.Page.build(html)
+        if page is None:  # the template lost its ticket field: never serve a page without it
+            raise RuntimeError("survey page has no ticket placeholder")
+        page_cache.put(cache_key, page)
+    resp = Response(mimetype="text/html")
+    if request.accept_encodings["gzip"]:
+        resp.set_data(page.gzipped(ticket))
+        resp.headers["Content-Encoding"] = "gzip"
+    else:
+        resp.set_data(page.html(ticket))
+    resp.vary.add("Accept-Encoding")
+    return resp
+
+
+def _with_key(resp: Response, key: str, sent_key: str | None) -> Response:
+    """A form page is never cached; a browser without a key gets the one its ticket holds."""
+    resp.headers["Cache-Control"] = "no-store"
+    if key != sent_key:
+        tickets.remember_key(resp, key, _secure(), current_app)
+    return resp
+
+
+def _secure() -> bool:
+    return request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"])
 
 
 def _page_key(target: Target) -> tuple:
@@ -155,9 +134,10 @@ def _page_key(target: Target) -> tuple:
 
 
 @bp.post("/s/<token>")
-@limiter.limit(_limit("RATE_SUBMIT_PER_ADDRESS"))
-@limiter.limit(_limit("RATE_SUBMIT_PER_LINK"), key_func=_link_key)
+@csrf.exempt  # guarded by the ticket's browser key instead: see ticket.py
 def submit(token: str):
+    throttle.hit("RATE_SUBMIT_PER_LINK", token[:40])  # a flood of one link stops here
+    throttle.hit("RATE_SUBMIT_PER_ADDRESS", throttle.address())
     probe = load_target(token)
     ticket = tickets.read(request.form.get("ticket"), probe.link.id)
     if ticket and ticket.version != probe.questionnaire.version:
@@ -166,36 +146,33 @@ def submit(token: str):
         target = probe
     if target.campaign.state() != "open":
         return closed_page(target)
-    form = target.form_class()()
-    if ticket is None:
-        form.validate()
-        form.ticket.data = tickets.issue(target.link.id, target.questionnaire.version)
-        return render_form(
-            target, form, 400, notice="页面信息已失效，您的选择已保留，请核对后再次提交。"
-        )
+    sheet = read_sheet(target.questionnaire, target.groups, request.form, target.code_mode)
+    key = tickets.browser_key(request)
+    if ticket is None or key is None or ticket.key != key:
+        return _refused(target, sheet, ticket, key)
     if not target.code_mode and request.cookies.get(target.cookie_name) not in (
         None,
         ticket.submission_id,
     ):
         return message_page("already", 409, campaign=target.campaign)
-    if not form.validate():
-        return render_form(target, form, 422)
+    if not sheet.ok:
+        return render_form(target, sheet, request.form["ticket"], 422)
 
     code = None
     if target.code_mode:
         code = db.session.scalar(
             sa.select(AccessCode).where(
-                AccessCode.code == form.access_code.data, AccessCode.link_id == target.link.id
+                AccessCode.code == sheet.access_code, AccessCode.link_id == target.link.id
             )
         )
         if code is None:
-            form.access_code.errors = ["答题码不正确，请核对纸条上的答题码"]
-            return render_form(target, form, 422)
+            sheet.errors["access_code"] = "答题码不正确，请核对纸条上的答题码"
+            return render_form(target, sheet, request.form["ticket"], 422)
     try:
         store_response(
             link=target.link,
             questionnaire=target.questionnaire,
-            answers=answers_from(form, target.questionnaire),
+            answers=sheet.answers(),
             submission_id=ticket.submission_id,
             started_at=ticket.started_at,
             network=request_network_hash(),
@@ -211,7 +188,7 @@ def submit(token: str):
         path=f"/s/{token}",
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure,
+        secure=_secure(),
     )
     return resp
 
@@ -222,21 +199,17 @@ def thanks(token: str):
     return message_page("thanks", 200, campaign=target.campaign, token=token)
 
 
-def csrf_failed():
-    """A form posted without a valid CSRF token: 400, with every answer kept on the page."""
-    token = (request.view_args or {}).get("token", "")
-    target = load_target(token)
-    if target.campaign.state() != "open":
-        return closed_page(target)
-    form = target.form_class()()
-    form.validate()
-    form.csrf_token.errors = []
-    old = tickets.read(request.form.get("ticket"), target.link.id)
-    form.ticket.data = (
-        request.form.get("ticket")
-        if old
-        else tickets.issue(target.link.id, target.questionnaire.version)
-    )
-    return render_form(
-        target, form, 400, notice="页面已过期或不完整，您的选择已保留，请核对后再次提交。"
-    )
+def _refused(target: Target, sheet, ticket: tickets.Ticket | None, key: str | None):
+    """A submit without a valid ticket for this browser (stale, forged, or a cross-site post):
+    400 with every answer kept and a fresh ticket. A genuine ticket keeps its submission id,
+    so a form that was in fact stored is not stored twice when sent again."""
+    sent = key
+    key = key or tickets.new_key()
+    if ticket is None:
+        fresh = tickets.issue(target.link.id, target.questionnaire.version, key)
+        notice = "页面信息已失效，您的选择已保留，请核对后再次提交。"
+    else:
+        fresh = tickets.reissue(ticket, key)
+        notice = "页面已过期或不完整，您的选择已保留，请核对后再次提交。"
+    resp = make_response(render_form(target, sheet, fresh, 400, notice=notice, fresh=True))
+    return _with_key(resp, key, sent)

@@ -1,14 +1,26 @@
-"""The signed hidden field of a served form: submission id, start time, link and version."""
+"""The signed hidden field of a served form, and the browser key that guards it against CSRF.
+
+A ticket carries the submission id (which makes a submit idempotent), when the form was served,
+the link, the questionnaire version and the browser's key. The key is a random value kept in an
+HttpOnly, SameSite cookie of the survey pages; a submit counts only when the ticket's key equals
+the cookie (a signed double-submit token, OWASP's stateless CSRF defence). Another site can
+neither read that cookie nor forge a ticket, and the respondent side needs no server session:
+nothing to sign or store per page view beyond the ticket itself.
+"""
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import Flask, Request, Response, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+
+KEY_COOKIE = "svk"
+KEY_LENGTH = 22  # token_urlsafe(16)
 
 
 @dataclass(frozen=True)
@@ -17,6 +29,7 @@ class Ticket:
     started: int  #: epoch seconds when the form was served
     link_id: int
     version: int
+    key: str  #: the browser key it was issued to
 
     @property
     def started_at(self) -> datetime:
@@ -24,12 +37,36 @@ class Ticket:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="survey-ticket")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("ticket_serializer")
+    if found is None:
+        found = URLSafeSerializer(app.config["SECRET_KEY"], salt="survey-ticket")
+        app.extensions["ticket_serializer"] = found
+    return found
 
 
-def issue(link_id: int, version: int) -> str:
-    """A fresh ticket for a form being served now."""
-    return _serializer().dumps([uuid.uuid4().hex, int(time.time()), link_id, version])
+def browser_key(request: Request) -> str | None:
+    """The browser key sent with a request, if it looks like one of ours."""
+    key = request.cookies.get(KEY_COOKIE)
+    if key and len(key) == KEY_LENGTH:
+        return key
+    return None
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def issue(link_id: int, version: int, key: str) -> str:
+    """A fresh ticket for a form being served now to the browser holding `key`."""
+    return _serializer().dumps([uuid.uuid4().hex, int(time.time()), link_id, version, key])
+
+
+def reissue(ticket: Ticket, key: str) -> str:
+    """The same submission (id and start time) for another browser key."""
+    return _serializer().dumps(
+        [ticket.submission_id, ticket.started, ticket.link_id, ticket.version, key]
+    )
 
 
 def read(value: str | None, link_id: int) -> Ticket | None:
@@ -37,11 +74,26 @@ def read(value: str | None, link_id: int) -> Ticket | None:
     if not value or len(value) > 300:
         return None
     try:
-        sid, started, lid, version = _serializer().loads(value)
+        sid, started, lid, version, key = _serializer().loads(value)
     except (BadSignature, ValueError, TypeError):
         return None
     if lid != link_id or not isinstance(started, int) or not isinstance(sid, str):
         return None
+    if not isinstance(version, int) or not isinstance(key, str):
+        return None
     if time.time() - started > current_app.config["TICKET_MAX_AGE"]:
         return None
-    return Ticket(sid, started, lid, version)
+    return Ticket(sid, started, lid, version, key)
+
+
+def remember_key(response: Response, key: str, secure: bool, app: Flask) -> None:
+    """Keep the browser key for as long as a served form stays submittable."""
+    response.set_cookie(
+        KEY_COOKIE,
+        key,
+        max_age=app.config["TICKET_MAX_AGE"],
+        path="/s/",
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )

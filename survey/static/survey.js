@@ -49,7 +49,8 @@
       else if (!f.value) { f.value = v; }
     }
     // Keep the first ticket: a retry after a lost reply then carries the same submission id.
-    if (data.t) { form.elements.ticket.value = data.t; }
+    // A page marked fresh answers a refused ticket: its new ticket replaces the saved one.
+    if (data.t && !form.hasAttribute("data-fresh")) { form.elements.ticket.value = data.t; }
   }
 
   function unanswered() {

@@ -27,11 +27,22 @@ ACCESS = {
     "console.new_campaign": {"admin"},
     "console.edit_campaign": {"admin"},
     "console.set_status": {"admin"},
+    "console.purge_campaign": {"admin"},
     "console.users": {"admin"},
     "console.unlock_user": {"admin"},
     "console.audit_log": {"admin"},
     "reports.report": {"admin", "analyst"},
     "reports.export": {"admin", "analyst"},
+}
+#: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
+PUBLIC = {
+    "index",
+    "static",
+    "respondent.survey",
+    "respondent.submit",
+    "respondent.thanks",
+    "auth.login",
+    "auth.logout",
 }
 ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}
 
@@ -65,6 +76,26 @@ def _url(app, rule, demo, link_id, user_id):
 def test_every_console_route_has_an_access_rule(app):
     endpoints = {endpoint for endpoint, _, _ in console_routes(app)}
     assert endpoints == set(ACCESS), endpoints ^ set(ACCESS)
+
+
+def test_every_route_of_the_app_is_either_public_or_role_checked(app):
+    """A route added outside /console must be listed as public on purpose."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS) | PUBLIC, endpoints ^ (set(ACCESS) | PUBLIC)
+
+
+def test_live_dashboard_feed_follows_the_same_roles(app, demo, staff):
+    """The dashboard's auto-refresh feed (?fragment=1) shows a coordinator one school only."""
+    coord = app.test_client()
+    login(coord, "coord")
+    feed = coord.get(f"/console/campaigns/{demo}?fragment=1")
+    html = feed.get_data(as_text=True)
+    assert feed.status_code == 200 and "示例县城关第一小学" in html and "河东镇中心小学" not in html
+    other = app.test_client()
+    login(other, "other")
+    assert other.get(f"/console/campaigns/{demo}?fragment=1").status_code == 404
+    anonymous = app.test_client().get(f"/console/campaigns/{demo}?fragment=1")
+    assert anonymous.status_code == 302
 
 
 @pytest.mark.parametrize("role", [None, "admin", "analyst", "coordinator"])

@@ -91,20 +91,41 @@ def test_missing_required_item_keeps_answers_and_stores_nothing(app, client, dem
 
 
 @pytest.mark.parametrize("group", ALL_GROUPS)
-def test_post_without_csrf_token_is_400_and_keeps_answers(app, client, demo, layout, group):
+def test_cross_site_post_is_400_and_keeps_answers(app, client, demo, layout, group):
+    """A ticket posted from a browser without its key (a cross-site post, or cookies lost) is
+    refused with every answer kept; the page it returns carries a ticket for this browser
+    with the same submission id, so the answers are stored once whoever sends them."""
     token = link_token(app, demo, group)
     q = questionnaire_for(app, demo, group)
-    fields = hidden_fields(_open_form(client, token))
-    data = {"ticket": fields["ticket"], **complete_answers(q, group)}
-    resp = client.post(f"/s/{token}", data=data)
+    original = hidden_fields(_open_form(client, token))["ticket"]
+    other = app.test_client()  # no key cookie
+    resp = other.post(f"/s/{token}", data={"ticket": original, **complete_answers(q, group)})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    assert "页面已过期" in html and "checked" in html
+    assert "页面已过期" in html and "checked" in html and 'data-fresh="1"' in html
+    assert resp.headers["Cache-Control"] == "no-store"
     assert response_count(app) == 0
-    # the page it returned carries a fresh token: submitting it works
-    retry = {**hidden_fields(html), **complete_answers(q, group)}
-    assert client.post(f"/s/{token}", data=retry).status_code == 303
+    fresh = hidden_fields(html)["ticket"]
+    assert fresh != original
+    assert (
+        other.post(f"/s/{token}", data={"ticket": fresh, **complete_answers(q, group)}).status_code
+        == 303
+    )
     assert response_count(app) == 1
+    # the first browser sending its own ticket now is the same submission: still one response
+    sent = client.post(f"/s/{token}", data={"ticket": original, **complete_answers(q, group)})
+    assert sent.status_code == 303
+    assert response_count(app) == 1
+
+
+def test_post_without_key_cookie_is_refused(app, client, demo):
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    fields = hidden_fields(_open_form(client, token))
+    client.delete_cookie("svk", path="/s/")
+    resp = client.post(f"/s/{token}", data={**fields, **complete_answers(q, "parent")})
+    assert resp.status_code == 400 and "svk=" in resp.headers["Set-Cookie"]
+    assert response_count(app) == 0
 
 
 @pytest.mark.parametrize("group", ALL_GROUPS)
@@ -229,17 +250,35 @@ def test_blank_page_is_rendered_once_and_filled_per_request(app, client, demo):
     token = link_token(app, demo, "parent")
     first = _open_form(client, token)
     second = _open_form(app.test_client(), token)
-    a, b = hidden_fields(first), hidden_fields(second)
-    assert a["ticket"] != b["ticket"] and a["csrf_token"] != b["csrf_token"]
-    assert first.replace(a["ticket"], "T").replace(a["csrf_token"], "C") == second.replace(
-        b["ticket"], "T"
-    ).replace(b["csrf_token"], "C")
+    a, b = hidden_fields(first)["ticket"], hidden_fields(second)["ticket"]
+    assert a != b
+    assert first.replace(a, "T") == second.replace(b, "T")
     assert "\x00" not in first and len(page_cache._pages) == 1
     with app.app_context():
         school = db.session.scalar(sa.select(School).where(School.code == "4101010001"))
         school.name = "更名后的学校"
         db.session.commit()
     assert "更名后的学校" in _open_form(client, token)
+
+
+def test_gzipped_page_is_the_same_page_stitched_from_cached_parts(app, client, demo):
+    import gzip
+    import zlib
+
+    token = link_token(app, demo, "parent")
+    plain = _open_form(client, token)
+    resp = client.get(f"/s/{token}", headers={"Accept-Encoding": "gzip, deflate"})
+    assert resp.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in resp.headers["Vary"]
+    body = resp.get_data()
+    assert len(body) < len(plain.encode()) / 3
+    # a strict single-member decoder reads it to the end with a correct CRC and length
+    decoder = zlib.decompressobj(31)
+    html = decoder.decompress(body).decode()
+    assert decoder.eof and not decoder.unused_data
+    assert gzip.decompress(body).decode() == html
+    assert html.replace(hidden_fields(html)["ticket"], "T") == plain.replace(
+        hidden_fields(plain)["ticket"], "T"
+    )
 
 
 def test_form_served_on_an_older_version_is_stored_with_that_version(

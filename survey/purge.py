@@ -1,0 +1,61 @@
+"""Remove a finished campaign's individual answers, keeping its aggregates.
+
+After the assessment the bureau no longer needs each respondent's answer sheet, and keeping
+it is a privacy risk. A purge keeps what the dossier needs: the hourly tallies per school and
+group (response counts and progress), and the full analysis document computed just before
+the answers go, which the report shows from then on. It is logged in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import sqlalchemy as sa
+
+from . import audit
+from .extensions import db
+from .models import Campaign, Response
+from .reports.data import AnalysisError, run_analysis
+from .timeutil import utcnow
+
+
+class PurgeRefused(Exception):
+    """The campaign cannot be purged (still open, or already purged); the message says why."""
+
+
+def _plain(value):
+    """JSON-safe copies of analysis values: numpy scalars to numbers, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def purge_answers(campaign: Campaign) -> int:
+    """Keep the final report, delete every response of a closed campaign; commit. Returns
+    how many answer sheets were removed."""
+    if campaign.purged_at is not None:
+        raise PurgeRefused("本次调查的答卷已经清除过。")
+    if campaign.status != "closed":
+        raise PurgeRefused("只能清除已关闭调查的答卷，请先关闭调查。")
+    try:
+        report = _plain(run_analysis(campaign))
+    except AnalysisError:
+        report = None  # nothing analysable (e.g. no answers): keep the tallies only
+    json.dumps(report, allow_nan=False)  # fails here, not half-way through the delete
+    removed = db.session.execute(
+        sa.delete(Response).where(Response.campaign_id == campaign.id)
+    ).rowcount
+    campaign.purged_at = utcnow()
+    campaign.final_report = report
+    audit.record(
+        "campaign.purge", f"campaign {campaign.id}", county_id=campaign.county_id, removed=removed
+    )
+    db.session.commit()
+    return removed

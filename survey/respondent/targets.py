@@ -1,0 +1,171 @@
+"""What a survey link points at, read once and kept for a few seconds per process.
+
+Every page view and submission starts by resolving a link token. At the evening peak thousands
+of phones hit the same few hundred links, so the link, its school and its campaign are kept as
+small frozen snapshots (never live ORM objects) for LINK_CACHE_SECONDS. An edit to a campaign,
+school or link made by this process drops the cache at once; other processes see it within the
+TTL, which is how long closing a campaign may take to reach every worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from questionnaires import Questionnaire
+
+from ..campaigns import link_with_context, registry
+from ..models import Campaign, Link, School
+from ..timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    id: int
+    token: str
+    group: str
+    campaign_id: int
+    school_id: int
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    id: int
+    name: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    link_mode: str
+    forms: dict
+    groups: tuple[str, ...]
+
+    def state(self, now: datetime | None = None) -> str:
+        """'draft', 'scheduled', 'open' or 'closed' (as Campaign.state)."""
+        return Campaign.state(self, now or utcnow())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A link as a respondent meets it: school, campaign and the questionnaire to answer."""
+
+    link: LinkInfo
+    school: SchoolInfo
+    campaign: CampaignInfo
+    questionnaire: Questionnaire
+
+    @property
+    def code_mode(self) -> bool:
+        return self.campaign.link_mode == "code"
+
+    @property
+    def groups(self) -> frozenset[str]:
+        """The campaign's groups served by this questionnaire (identity item options)."""
+        forms = self.campaign.forms
+        return frozenset(g for g in self.campaign.groups if forms.get(g) == self.questionnaire.code)
+
+    @property
+    def cookie_name(self) -> str:
+        return f"sv{self.link.id}"
+
+
+Snapshot = tuple[LinkInfo, SchoolInfo, CampaignInfo]
+
+
+class LinkCache:
+    """Token -> snapshot, each kept for `ttl` seconds (0 turns caching off)."""
+
+    def __init__(self, ttl: float, size: int = 20000):
+        self.ttl, self.size = ttl, size
+        self._rows: dict[str, tuple[float, Snapshot | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> tuple[bool, Snapshot | None]:
+        hit = self._rows.get(token)
+        if hit is None or hit[0] < time.monotonic():
+            return False, None
+        return True, hit[1]
+
+    def put(self, token: str, snapshot: Snapshot | None) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._rows) >= self.size:
+                self._rows.clear()
+            self._rows[token] = (time.monotonic() + self.ttl, snapshot)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+def _snapshot(token: str) -> Snapshot | None:
+    row = link_with_context(Link.token == token)
+    if row is None:
+        return None
+    link, school, campaign = row
+    return (
+        LinkInfo(link.id, link.token, link.group, link.campaign_id, link.school_id),
+        SchoolInfo(school.id, school.name),
+        CampaignInfo(
+            campaign.id,
+            campaign.name,
+            campaign.status,
+            campaign.opens_at,
+            campaign.closes_at,
+            campaign.link_mode,
+            dict(campaign.forms or {}),
+            tuple(campaign.groups or ()),
+        ),
+    )
+
+
+def cache() -> LinkCache:
+    return current_app.extensions["link_cache"]
+
+
+def load_target(token: str, version: int | None = None) -> Target:
+    """The link behind a token with its school, campaign and questionnaire, or 404."""
+    if len(token) > 40:
+        abort(404)
+    links = cache()
+    found, snap = links.get(token)
+    if not found:
+        snap = _snapshot(token)
+        links.put(token, snap)
+    if snap is None:
+        abort(404)
+    link, school, campaign = snap
+    code = campaign.forms.get(link.group)
+    q = registry().get(code, version) or registry().get(code)
+    if q is None:
+        abort(404)
+    return Target(link, school, campaign, q)
+
+
+def _drop_on_edit(session: Session, _context) -> None:
+    """An edit to a campaign, school or link made here is seen here at once."""
+    if not has_app_context() or "link_cache" not in current_app.extensions:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Campaign | School | Link):
+            cache().clear()
+            return
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its link cache (see LINK_CACHE_SECONDS)."""
+    app.extensions["link_cache"] = LinkCache(app.config["LINK_CACHE_SECONDS"])
+    if not sa.event.contains(Session, "after_flush", _drop_on_edit):
+        sa.event.listen(Session, "after_flush", _drop_on_edit)
