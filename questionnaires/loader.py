@@ -90,7 +90,7 @@ def _parse_option(where: str, raw: object) -> Option:
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
         raise _fail(f"{where}.score", "must be a number")
     group = raw.get("group")
-    if group is not None and group not in GROUPS:
+    if group is not None and (not isinstance(group, str) or group not in GROUPS):
         raise _fail(f"{where}.group", f"unknown group {group!r}; known: {list(GROUPS)}")
     return Option(
         code=code,
@@ -136,7 +136,7 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
     if kind != "single":
         raise _fail(where, f"unknown item type {kind!r}; known: 'single', 'text'")
     scale = raw.get("scale")
-    if scale not in scales:
+    if not isinstance(scale, str) or scale not in scales:
         raise _fail(where, f"unknown scale {scale!r}; defined: {sorted(scales)}")
     options = scales[scale]
     identity = _flag(f"{where}.identity", raw.get("identity", False))
@@ -242,7 +242,7 @@ def load_layouts(path: Path, versions: dict[tuple[str, int], Questionnaire]) -> 
         for group, form in forms.items():
             if group not in GROUPS:
                 raise _fail(where, f"unknown group {group!r}")
-            if form not in codes:
+            if not isinstance(form, str) or form not in codes:
                 raise _fail(where, f"group {group!r} uses unknown questionnaire {form!r}")
         layouts[name] = Layout(code=name, label=_text(where, spec["label"]), forms=dict(forms))
     return layouts

@@ -28,6 +28,9 @@ DEFAULTS = {
         "text/csv",
     ],
     "COMPRESS_MIN_SIZE": 500,
+    #: the largest request body (uploads): a school list or paper answers fit easily
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     "BASE_URL": "http://127.0.0.1:5000",
     "TICKET_MAX_AGE": 14 * 24 * 3600,  # a served form stays submittable this long
     "RESPONSE_COOKIE_DAYS": 180,

@@ -24,6 +24,11 @@ def register(app: Flask) -> None:
             return _page("not_found", 404)
         if exc.code == 429:
             return _page("too_many", 429)
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            return _page(
+                "bad_request", 413, f"上传的文件太大（超过 {limit} MB），请拆分后分批上传。"
+            )
         if exc.code and exc.code >= 500:
             return _page("server_error", exc.code)
         return _page("bad_request", exc.code or 400, "请求的内容不正确，请返回后重试。")

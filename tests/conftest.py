@@ -199,3 +199,15 @@ def login(client, username: str, password: str = PASSWORD):
 def csrf_of(client, path: str = "/auth/login") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many generated cases the fuzz tests ran, and the server errors among them."""
+    from tests.fuzzing import CASES, SERVER_ERRORS
+
+    if CASES:
+        parts = ", ".join(f"{kind} {n}" for kind, n in sorted(CASES.items()))
+        terminalreporter.write_line(
+            f"fuzzed cases: {sum(CASES.values())} ({parts}); "
+            f"server errors: {sum(SERVER_ERRORS.values())}"
+        )
