@@ -202,9 +202,13 @@ def csrf_of(client, path: str = "/auth/login") -> str:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print how many generated cases the fuzz tests ran, and the server errors among them."""
+    """Print where the screenshots are, how many generated cases the fuzz tests ran, and
+    the server errors among them."""
+    from tests.artifacts import SAVED, SCREENSHOT_DIR
     from tests.fuzzing import CASES, SERVER_ERRORS
 
+    if SAVED:
+        terminalreporter.write_line(f"browser screenshots ({len(SAVED)}): {SCREENSHOT_DIR}")
     if CASES:
         parts = ", ".join(f"{kind} {n}" for kind, n in sorted(CASES.items()))
         terminalreporter.write_line(

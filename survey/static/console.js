@@ -1,14 +1,15 @@
-/* Refresh the live progress area every 30 s without reloading the page. */
+/* Refresh the live progress area every data-every seconds (30) without reloading the page. */
 (function () {
   "use strict";
   var live = document.getElementById("live");
   if (!live || !window.fetch) { return; }
   var src = live.getAttribute("data-src");
+  var every = (+live.getAttribute("data-every") || 30) * 1000;
   setInterval(function () {
     if (document.hidden) { return; }
     fetch(src, { credentials: "same-origin" }).then(function (res) {
       if (res.ok) { return res.text(); }
       throw new Error("HTTP " + res.status);
     }).then(function (html) { live.innerHTML = html; }, function () { /* keep the last view */ });
-  }, 30000);
+  }, every);
 })();

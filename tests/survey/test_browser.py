@@ -1,0 +1,235 @@
+"""A real phone browser: the system's Chromium driven by Playwright at 375×667 with touch.
+
+Chromium comes from the operating system's packages (/usr/bin/chromium, or CHROMIUM); no
+browser is ever downloaded. Without it these tests are skipped, unless REQUIRE_BROWSER=1
+(as in CI), where a missing browser is a failure. Screenshots go to tests/artifacts.py's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Response
+from tests.artifacts import screenshot
+from tests.conftest import (
+    PASSWORD,
+    complete_answers,
+    link_token,
+    make_app,
+    questionnaire_for,
+    release,
+)
+
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 13; V2219A) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.47"
+    ),
+}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and (path := shutil.which(candidate)):
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        path = None
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no system Chromium / Playwright is installed")
+        pytest.skip("no system Chromium (apt-get install chromium) or Playwright")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(db_uri):
+    """The app served over real HTTP on a free port, with the demo campaign and an admin."""
+    from werkzeug.serving import make_server
+
+    from survey.demo import ensure_demo_campaign
+    from survey.models import User
+
+    app = make_app(db_uri, DASHBOARD_REFRESH_SECONDS=1)
+    with app.app_context():
+        campaign, _ = ensure_demo_campaign()
+        admin = User(username="admin", role="admin", county_id=campaign.county_id)
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+        app.config["DEMO_ID"] = campaign.id
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(5)
+    release(app)
+
+
+def _stored(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Response))
+
+
+def _answer(page, q, answers, tap: bool = True) -> None:
+    """Choose every answer the way a person does: by tapping the option's label."""
+    for item in q.items:
+        value = answers.get(item.code)
+        if value is None:
+            continue
+        if item.type == "single":
+            label = page.locator(f"label[for='{item.code}-{value}']")
+            label.tap() if tap else label.click()
+        else:
+            page.locator(f"textarea#{item.code}").fill(value)
+
+
+def _double_tap(page, selector: str) -> None:
+    """Two quick taps on the screen where the element is, as a thumb does."""
+    target = page.locator(selector)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.touchscreen.tap(x, y)
+    page.touchscreen.tap(x, y)
+
+
+def _wait_for_thanks(page, seconds: float = 15) -> None:
+    """Wait until the thank-you page shows, across aborted and repeated navigations."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if page.url.endswith("/thanks") and "提交成功" in page.content():
+                return
+        except Exception:  # noqa: BLE001 - the page is between documents
+            pass
+        page.wait_for_timeout(100)  # lets Playwright take in the page's events (url)
+    screenshot(page, "no-thanks")
+    raise AssertionError(f"no thank-you page, still at {page.url}")
+
+
+def _survey(app, group="parent"):
+    demo = app.config["DEMO_ID"]
+    token = link_token(app, demo, group)
+    q = questionnaire_for(app, demo, group)
+    answers = complete_answers(q, group)
+    answers[q.text_items[0].code] = "希望多开展家校活动。"
+    return f"{app.config['LIVE_URL']}/s/{token}", q, answers
+
+
+def test_parent_offline_reload_restore_double_tap_stores_one(browser, live):
+    url, q, answers = _survey(live)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    _answer(page, q, answers)
+    required = sum(1 for i in q.items if i.required)
+    assert page.locator("#done").inner_text() == f"已答 {required} / {required} 题"
+    screenshot(page, "1-parent-filled")
+
+    context.set_offline(True)  # the connection drops before submitting
+    page.locator("#send").tap()
+    page.locator("#net").wait_for(state="visible")
+    assert "网络连接中断" in page.locator("#net").inner_text()
+    screenshot(page, "2-parent-offline")
+    page.close()
+    assert _stored(live) == 0
+
+    context.set_offline(False)  # later, the parent opens the link again
+    page = context.new_page()
+    page.goto(url)
+    checked = page.locator("input[type=radio]:checked").count()
+    assert checked == sum(1 for i in q.items if i.type == "single")
+    assert page.locator(f"textarea#{q.text_items[0].code}").input_value() == "希望多开展家校活动。"
+    screenshot(page, "3-parent-restored")
+
+    _double_tap(page, "#send")  # the impatient second tap
+    _wait_for_thanks(page)
+    screenshot(page, "4-parent-thanks")
+    time.sleep(0.3)
+    assert _stored(live) == 1
+    page.goto(url)  # the same phone again: told it already answered
+    assert "已经提交过" in page.content()
+    context.close()
+    assert _stored(live) == 1
+
+
+def test_without_javascript_the_plain_form_works_and_counts_once(browser, live):
+    url, q, answers = _survey(live, "teacher")
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url)
+    with page.expect_navigation():
+        page.locator("#send").tap()  # nothing answered: the server lists what is missing
+    assert "还有" in page.content() and page.locator(".q.bad").count() >= 1
+    screenshot(page, "5-nojs-missing")
+    _answer(page, q, answers)
+    _double_tap(page, "#send")  # without JS the browser drops the first post for the second
+    _wait_for_thanks(page)
+    screenshot(page, "6-nojs-thanks")
+    time.sleep(0.3)
+    context.close()
+    assert _stored(live) == 1
+
+
+def test_admin_dashboard_count_moves_when_an_answer_arrives(browser, live):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live.config['LIVE_URL']}/auth/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.locator("button[type=submit], form button").first.click()
+    page.goto(f"{live.config['LIVE_URL']}/console/campaigns/{live.config['DEMO_ID']}")
+    count = page.locator("#total-count")
+    assert count.inner_text() == "0"
+    screenshot(page, "7-dashboard-before")
+
+    url, q, answers = _survey(live, "public")
+    phone = browser.new_context(**PHONE)
+    answer = phone.new_page()
+    answer.goto(url)
+    _answer(answer, q, answers)
+    answer.locator("#send").tap()
+    answer.wait_for_url("**/thanks")
+    phone.close()
+
+    from playwright.sync_api import expect
+
+    expect(count).to_have_text("1", timeout=10000)  # the page polls every second in this test
+    screenshot(page, "8-dashboard-after")
+    context.close()
