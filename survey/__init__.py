@@ -11,12 +11,14 @@ from questionnaires import QuestionnaireError, load_registry
 
 from .config import DEFAULTS, database_url, instance_secrets, normalise_url
 from .session_cookie import LazySessionInterface
+from .web import use_id_converter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py and FLASK_* variables, or test_config."""
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = LazySessionInterface()
+    use_id_converter(app)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -116,6 +116,10 @@ def link_with_context(*where) -> sa.Row | None:
     ).first()
 
 
+#: the largest id an INTEGER key column holds (PostgreSQL refuses larger numbers in a query)
+MAX_ID = 2**31 - 1
+
+
 def survey_path(token: str) -> str:
     """The respondent page of a link (the route is respondent.survey)."""
     return f"/s/{token}"
@@ -124,7 +128,9 @@ def survey_path(token: str) -> str:
 def find_campaign(ref: str | int) -> Campaign | None:
     """A campaign by id or slug."""
     ref = str(ref).strip()
-    if ref.isdigit():
+    if "\x00" in ref:  # never a slug, and PostgreSQL refuses it in a query
+        return None
+    if ref.isdigit() and int(ref) <= MAX_ID:
         found = db.session.get(Campaign, int(ref))
         if found is not None:
             return found

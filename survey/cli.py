@@ -26,6 +26,15 @@ from .extensions import db
 from .models import ROLES, Campaign, User
 
 
+class FilePath(click.Path):
+    """click.Path that answers a NUL in a file name with a usage error, not a traceback."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("文件名中不能有空字符（NUL）", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -212,7 +221,7 @@ def _import(kind: str, campaign: str, file: str, run) -> None:
 
 @click.command("import-schools")
 @click.argument("campaign")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=FilePath(exists=True, dir_okay=False))
 @with_appcontext
 @needs_schema
 def import_schools_command(campaign, file):
@@ -235,7 +244,7 @@ def import_schools_command(campaign, file):
 
 @click.command("import-responses")
 @click.argument("campaign")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=FilePath(exists=True, dir_okay=False))
 @click.option(
     "--source", type=click.Choice(["paper", "import"]), default="paper", show_default=True
 )
@@ -321,7 +330,7 @@ def analyze_command(campaign, as_json, method, exclude_flagged):
 @click.command("export")
 @click.argument("campaign")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav"]), required=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
 @click.option("--method", type=click.Choice(list(METHODS)), default=None)
 @with_appcontext
 @needs_schema

@@ -7,7 +7,7 @@ framing (clickjacking of the console), and stops MIME sniffing and cross-site re
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CSP = "; ".join(
     (
@@ -38,6 +38,17 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul() -> None:
+    """A NUL character is never part of a valid path, query or console form, and PostgreSQL
+    rejects it in text: answer 400 before it reaches a query. (The survey form keeps its
+    answers: its own checks strip or refuse such values.)"""
+    if "\x00" in request.path or any("\x00" in v for _, v in request.args.items(multi=True)):
+        abort(400)
+    if request.method == "POST" and request.blueprint != "respondent":
+        if any("\x00" in v for _, v in request.form.items(multi=True)):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
     """Secure cookies when the site is served over HTTPS (BASE_URL), unless set explicitly."""
     https = str(app.config.get("BASE_URL", "")).startswith("https://")
@@ -46,4 +57,5 @@ def init_app(app: Flask) -> None:
             app.config[key] = https
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.before_request(refuse_nul)
     app.after_request(add_headers)

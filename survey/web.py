@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request, url_for
+from werkzeug.routing import IntegerConverter
 
 from .timeutil import format_local
 
@@ -32,6 +33,19 @@ def buffer_static(response: Response) -> Response:
             source.close()
         response.set_data(body)
     return response
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: ids beyond the INTEGER range are simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def use_id_converter(app: Flask) -> None:
+    """Call before any blueprint is registered."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def register(app: Flask) -> None:

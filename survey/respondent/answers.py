@@ -7,6 +7,7 @@ what the respondent chose and what needs fixing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +15,7 @@ from functools import lru_cache
 from questionnaires import TEXT_MAX, Item, Option, Questionnaire
 
 CODE_MAX = 16
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MSG_CHOOSE = "请选择一项"
 MSG_INVALID = "所选答案无效，请重新选择"
@@ -64,7 +66,7 @@ def read_sheet(
         sheet.access_code = code
         if not code:
             sheet.errors["access_code"] = MSG_CODE_MISSING
-        elif len(code) > CODE_MAX:
+        elif len(code) > CODE_MAX or not code.isalnum() or not code.isascii():
             sheet.errors["access_code"] = MSG_CODE_BAD
     for item, allowed in _allowed(q, groups):
         raw = form.get(item.code)
@@ -75,7 +77,7 @@ def read_sheet(
             elif not value and item.required:
                 sheet.errors[item.code] = MSG_CHOOSE
         else:
-            value = (raw or "").strip()
+            value = _CONTROL.sub("", raw or "").strip()  # NUL and the like never reach storage
             if len(value) > TEXT_MAX:
                 sheet.errors[item.code] = MSG_TOO_LONG
             elif not value and item.required:

@@ -9,6 +9,7 @@ TTL, which is how long closing a campaign may take to reach every worker.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ class Target:
 
 
 Snapshot = tuple[LinkInfo, SchoolInfo, CampaignInfo]
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class LinkCache:
@@ -137,7 +139,7 @@ def cache() -> LinkCache:
 
 def load_target(token: str, version: int | None = None) -> Target:
     """The link behind a token with its school, campaign and questionnaire, or 404."""
-    if len(token) > 40:
+    if not _TOKEN.fullmatch(token):  # tokens are URL-safe base64 (campaigns.new_token)
         abort(404)
     links = cache()
     found, snap = links.get(token)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditEntry, Campaign
-from tests.conftest import link_token, login, make_app, release
+from tests.conftest import csrf_of, link_token, login, make_app, release
 from tests.survey.test_console_access import _own_link, _url, console_routes
 
 ROOT = Path(__file__).resolve().parents[2] / "survey"
@@ -103,3 +103,19 @@ def test_every_state_changing_console_form_needs_its_csrf_token(app, demo, staff
     assert posts >= 8 and state() == before
     # sign-out is state-changing too
     assert client.post("/auth/logout").status_code == 400
+
+
+def test_nul_characters_are_refused_before_any_query(client, staff):
+    token = csrf_of(client)
+    assert client.get("/auth/login?next=%00").status_code == 400
+    assert client.get("/s/abc%00def").status_code == 400
+    resp = client.post(
+        "/auth/login", data={"csrf_token": token, "username": "ad\x00min", "password": "x" * 12}
+    )
+    assert resp.status_code == 400 and "请求" in resp.get_data(as_text=True)
+
+
+def test_ids_beyond_the_integer_range_are_not_found(client, staff):
+    login(client, "admin")
+    for url in ("/console/campaigns/4101010001", "/console/links/99999999999/qr.svg"):
+        assert client.get(url).status_code == 404
