@@ -27,7 +27,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from bench.common import DEFAULT_PG
-from bench.load import HIDDEN, ROOT, gunicorn, prepare
+from bench.load import HIDDEN, bench_env, gunicorn, prepare
 
 COMMENT = re.compile(r'<textarea id="([^"]+)" name="\1"')
 
@@ -134,16 +134,7 @@ def run(
             sep = "&" if "?" in pg_url else "?"
             uri = normalise_url(pg_url) + f"{sep}options=-csearch_path%3Dcrash"
         jobs, campaign_id = prepare(uri, schema="crash")
-        env = {
-            **os.environ,
-            "DATABASE_URL": uri,
-            "FLASK_SECRET_KEY": "crash-bench",
-            "FLASK_NETWORK_SALT": "crash-bench",
-            "FLASK_RATE_SUBMIT_PER_ADDRESS": "1000000/minute",
-            "FLASK_RATE_SUBMIT_PER_LINK": "1000000/minute",
-            "FLASK_RATE_PAGE_PER_ADDRESS": "1000000/minute",
-            "PYTHONPATH": ROOT,
-        }
+        env = bench_env(uri)
         env.pop("REDIS_URL", None)
         proc = gunicorn("survey:create_app()", port, env)
         stop = threading.Event()

@@ -2,6 +2,7 @@
 
     python -m bench.load                          # 16 clients, 20 s, SQLite then PostgreSQL
     python -m bench.load --clients 16 --seconds 30 --backend sqlite
+    python -m bench.load --rounds 3               # alternate 3 times, print the median ratio
 
 Each client opens a survey page (GET), reads its hidden fields and POSTs a complete answer set,
 again and again, over keep-alive HTTP/1.1 on loopback. The baseline is a minimal Flask app under
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -230,61 +232,87 @@ def stored(uri: str, sql: str) -> int:
         engine.dispose()
 
 
-def run(backend: str, clients: int, seconds: float, pg_url: str) -> None:
+def bench_env(uri: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": uri,
+        "BENCH_DATABASE_URL": uri,
+        "FLASK_SECRET_KEY": "load-bench",
+        "FLASK_NETWORK_SALT": "load-bench",
+        "FLASK_RATE_SUBMIT_PER_ADDRESS": "1000000/minute",
+        "FLASK_RATE_SUBMIT_PER_LINK": "1000000/minute",
+        "FLASK_RATE_PAGE_PER_ADDRESS": "1000000/minute",
+        "PYTHONPATH": ROOT,
+    }
+
+
+def _round(uri, cid, jobs, clients, seconds, port) -> tuple[dict, dict, int]:
+    """One survey run then one baseline run, each on freshly started, warmed-up workers."""
+    env = bench_env(uri)
+    count_sql = f"SELECT count(*) FROM response WHERE campaign_id = {cid}"
+    proc = gunicorn("survey:create_app()", port, env)
+    try:
+        drive(f"http://127.0.0.1:{port}", jobs, clients, 3)  # warm up every worker
+        before = stored(uri, count_sql)
+        real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds, proc)
+        added = stored(uri, count_sql) - before
+    finally:
+        stop(proc)
+    _baseline_table(uri)
+    base_proc = gunicorn("bench.baseline:app", port + 1, env)
+    try:
+        # the same answer sets as the survey flow, so the client does the same work
+        base_jobs = [(f"/base/{i}", answers) for i, (_, answers) in enumerate(jobs)]
+        drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, 3)
+        base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds, base_proc)
+    finally:
+        stop(base_proc)
+    return real, base, added
+
+
+def run(backend: str, clients: int, seconds: float, pg_url: str, rounds: int = 1) -> None:
     from survey.config import normalise_url
 
+    ratios, p99s, results = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         uri = f"sqlite:///{tmp}/load.db" if backend == "sqlite" else normalise_url(pg_url)
         jobs, cid = prepare(uri)
-        env = {
-            **os.environ,
-            "DATABASE_URL": uri,
-            "BENCH_DATABASE_URL": uri,
-            "FLASK_SECRET_KEY": "load-bench",
-            "FLASK_NETWORK_SALT": "load-bench",
-            "FLASK_RATE_SUBMIT_PER_ADDRESS": "1000000/minute",
-            "FLASK_RATE_SUBMIT_PER_LINK": "1000000/minute",
-            "FLASK_RATE_PAGE_PER_ADDRESS": "1000000/minute",
-            "PYTHONPATH": ROOT,
-        }
         port = 8600 if backend == "sqlite" else 8700
-        proc = gunicorn("survey:create_app()", port, env)
-        try:
-            drive(f"http://127.0.0.1:{port}", jobs, clients, 3)  # warm up every worker
-            before = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
-            real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds, proc)
-            after = stored(uri, f"SELECT count(*) FROM response WHERE campaign_id = {cid}")
-        finally:
-            stop(proc)
-        _baseline_table(uri)
-        base_proc = gunicorn("bench.baseline:app", port + 1, env)
-        try:
-            # the same answer sets as the survey flow, so the client does the same work
-            base_jobs = [(f"/base/{i}", answers) for i, (_, answers) in enumerate(jobs)]
-            drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, 3)
-            base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds, base_proc)
-        finally:
-            stop(base_proc)
+        for n in range(1, rounds + 1):
+            real, base, added = _round(uri, cid, jobs, clients, seconds, port)
+            tag = f"[{backend}]" if rounds == 1 else f"[{backend} round {n}/{rounds}]"
+            _report(tag, real, base, added, clients, seconds)
+            ratios.append(real["rate"] / base["rate"])
+            p99s.append(real["p99"])
+            results.append({"survey": real, "baseline": base, "stored": added})
+    if rounds > 1:
+        print(
+            f"[{backend}] median ratio over {rounds} rounds: {statistics.median(ratios):.2f} "
+            f"(each {', '.join(f'{r:.2f}' for r in ratios)}); worst flow p99 {max(p99s):.1f} ms"
+        )
+    print(json.dumps({"backend": backend, "rounds": results}))
+
+
+def _report(tag: str, real: dict, base: dict, added: int, clients: int, seconds: float) -> None:
     print(
-        f"[{backend}] survey flow : {real['rate']:.1f} submissions/s with {clients} clients for "
+        f"{tag} survey flow : {real['rate']:.1f} submissions/s with {clients} clients for "
         f"{seconds:.0f} s; flow p50 {real['p50']:.1f} ms, p95 {real['p95']:.1f} ms, p99 "
         f"{real['p99']:.1f} ms (POST alone p99 {real['post_p99']:.1f} ms); errors {real['errors']}"
     )
     print(
-        f"[{backend}] bare baseline: {base['rate']:.1f} inserts/s; p50 {base['p50']:.1f} ms, "
+        f"{tag} bare baseline: {base['rate']:.1f} inserts/s; p50 {base['p50']:.1f} ms, "
         f"p99 {base['p99']:.1f} ms; errors {base['errors']}"
     )
     print(
-        f"[{backend}] CPU per submission: survey server {real['server_cpu_ms']:.2f} ms, "
+        f"{tag} CPU per submission: survey server {real['server_cpu_ms']:.2f} ms, "
         f"client {real['client_cpu_ms']:.2f} ms; baseline server {base['server_cpu_ms']:.2f} ms, "
         f"client {base['client_cpu_ms']:.2f} ms"
     )
     print(
-        f"[{backend}] ratio survey/baseline: {real['rate'] / base['rate']:.2f} (target ≥ 0.70); "
-        f"acknowledged {real['ok']}, stored {after - before} "
-        f"({'equal' if real['ok'] == after - before else 'MISMATCH'})"
+        f"{tag} ratio survey/baseline: {real['rate'] / base['rate']:.2f} (target ≥ 0.70); "
+        f"acknowledged {real['ok']}, stored {added} "
+        f"({'equal' if real['ok'] == added else 'MISMATCH'})"
     )
-    print(json.dumps({"backend": backend, "survey": real, "baseline": base}))
 
 
 def main() -> None:
@@ -293,9 +321,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternate survey and baseline runs; print the median"
+    )
     args = parser.parse_args()
     for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
-        run(backend, args.clients, args.seconds, args.pg_url)
+        run(backend, args.clients, args.seconds, args.pg_url, args.rounds)
 
 
 if __name__ == "__main__":
