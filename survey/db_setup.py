@@ -16,9 +16,6 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA foreign_keys=ON")
-    # read pages through a memory map instead of a read() call each: a writer's commit
-    # makes every other process re-read the pages it needs next
-    cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
 
 
