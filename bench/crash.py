@@ -63,7 +63,7 @@ class Phone(threading.Thread):
             n += 1
             try:
                 status, cookie, html = self._request("GET", path)
-            except OSError:
+            except (OSError, http.client.HTTPException):  # no reply, or a cut one
                 time.sleep(0.05)  # the server is down: try the page again
                 continue
             if status != 200:
@@ -83,7 +83,7 @@ class Phone(threading.Thread):
                 first = False
                 try:
                     status, _, _ = self._request("POST", path, body, cookie)
-                except OSError:
+                except (OSError, http.client.HTTPException):  # no reply, or a cut one
                     continue
                 if status == 303:
                     self.acknowledged.append(marker)

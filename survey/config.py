@@ -9,7 +9,8 @@ from pathlib import Path
 
 DEFAULTS = {
     "SITE_NAME": "社会认可度调查系统",
-    "WTF_CSRF_TIME_LIMIT": None,  # a parent may take hours; the token lives as long as the session
+    # console forms: the token lives as long as the session (respondents use their ticket)
+    "WTF_CSRF_TIME_LIMIT": None,
     # respondents come from inside WeChat, which often sends no Referer
     "WTF_CSRF_SSL_STRICT": False,
     "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,

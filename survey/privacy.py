@@ -44,3 +44,12 @@ HIDDEN = "〔已隐去〕"
 def redact_contacts(text: str) -> str:
     """A comment with phone numbers, ID numbers and e-mail addresses blanked out."""
     return CONTACTS.sub(HIDDEN, text)
+
+
+def redact_answers(questionnaire, answers: dict[str, str]) -> dict[str, str]:
+    """The answers with contact details blanked out of every open comment (a new dict)."""
+    out = dict(answers)
+    for item in questionnaire.text_items:
+        if out.get(item.code):
+            out[item.code] = redact_contacts(out[item.code])
+    return out

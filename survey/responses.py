@@ -15,7 +15,7 @@ from questionnaires import Questionnaire
 from .counts import add_counts
 from .extensions import db
 from .models import AccessCode, Response
-from .privacy import redact_contacts
+from .privacy import redact_answers
 from .timeutil import utcnow
 
 
@@ -87,10 +87,7 @@ def store_response(
     submitted_at = submitted_at or utcnow()
     if duration_seconds is None and started_at is not None:
         duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())
-    answers = dict(answers)
-    for item in questionnaire.text_items:  # never keep a phone number typed into a comment
-        if answers.get(item.code):
-            answers[item.code] = redact_contacts(answers[item.code])
+    answers = redact_answers(questionnaire, answers)  # no phone number typed into a comment
     group = respondent_group(link, questionnaire, answers)
     row = {
         "campaign_id": link.campaign_id,

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, render_template, request, url_for
 from werkzeug.routing import IntegerConverter
 
+from .campaigns import MAX_ID
 from .timeutil import format_local
 
 
@@ -39,7 +40,7 @@ class IdConverter(IntegerConverter):
     """`<int:…>` in routes: ids beyond the INTEGER range are simply not found (404)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -33,6 +33,24 @@ def make_app(uri: str, **extra):
     return create_app(config)
 
 
+def make_demo_app(uri: str, admin: str | None = None, **extra):
+    """make_app with the demo campaign (id in config DEMO_ID) and, if named, an admin of its
+    county whose password is PASSWORD. The caller releases it."""
+    from survey.demo import ensure_demo_campaign
+    from survey.models import User
+
+    app = make_app(uri, **extra)
+    with app.app_context():
+        campaign, _ = ensure_demo_campaign()
+        if admin:
+            user = User(username=admin, role="admin", county_id=campaign.county_id)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+        app.config["DEMO_ID"] = campaign.id
+    return app
+
+
 def _migrate(uri: str) -> None:
     from flask_migrate import upgrade
 

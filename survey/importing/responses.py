@@ -19,7 +19,7 @@ from ..campaigns import registry
 from ..counts import add_counts
 from ..extensions import db
 from ..models import Campaign, Link, Response, School
-from ..privacy import redact_contacts
+from ..privacy import redact_answers
 from ..timeutil import CST, utcnow
 from .tabular import Problem, TableError, read_table
 
@@ -133,14 +133,11 @@ def _check_row(number, row, cols, campaign, schools, forms, problems):
     network = row.get(cols.get("network", ""), "").strip()[:64] or None
     if len(problems) > before:
         return None
-    for item in q.text_items:
-        if answers.get(item.code):
-            answers[item.code] = redact_contacts(answers[item.code])
     return {
         "school": school,
         "group": group,
         "q": q,
-        "answers": answers,
+        "answers": redact_answers(q, answers),
         "submitted_at": submitted,
         "duration": duration,
         "network": network,

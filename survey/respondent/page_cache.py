@@ -13,7 +13,6 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 
 TICKET_MARK = "\x00ticket\x00"
@@ -68,25 +67,20 @@ class Page:
         )
 
 
-_pages: OrderedDict[tuple, Page] = OrderedDict()
+_pages: dict[tuple, Page] = {}
 _lock = threading.Lock()
 
 
 def get(key: tuple) -> Page | None:
-    page = _pages.get(key)
-    if page is not None:
-        with _lock:
-            if key in _pages:
-                _pages.move_to_end(key)
-    return page
+    return _pages.get(key)
 
 
 def put(key: tuple, page: Page) -> None:
+    """Keep a page; a worker holding MAX_PAGES pages starts over (pages rebuild on demand)."""
     with _lock:
+        if len(_pages) >= MAX_PAGES:
+            _pages.clear()
         _pages[key] = page
-        _pages.move_to_end(key)
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
 
 
 def clear() -> None:

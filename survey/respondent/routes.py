@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 
 from ..extensions import csrf, db
 from ..models import AccessCode
@@ -69,7 +70,7 @@ def closed_page(target: Target):
 
 @bp.get("/s/<token>")
 def survey(token: str):
-    throttle.hit("RATE_PAGE_PER_ADDRESS", throttle.address())
+    throttle.hit("RATE_PAGE_PER_ADDRESS", get_remote_address())
     target = load_target(token)
     if target.campaign.state() != "open":
         return closed_page(target)
@@ -109,13 +110,17 @@ def _blank_page_response(target: Target, ticket: str) -> Response:
 def _with_key(resp: Response, key: str, sent_key: str | None) -> Response:
     """A form page is never cached; a browser without a key gets the one its ticket holds."""
     resp.headers["Cache-Control"] = "no-store"
-    if key != sent_key:
-        tickets.remember_key(resp, key, _secure(), current_app)
+    if key != sent_key:  # kept as long as a served form stays submittable
+        _set_cookie(resp, tickets.KEY_COOKIE, key, current_app.config["TICKET_MAX_AGE"], "/s/")
     return resp
 
 
-def _secure() -> bool:
-    return request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"])
+def _set_cookie(resp: Response, name: str, value: str, max_age: int, path: str) -> None:
+    """A survey cookie: HttpOnly, SameSite=Lax, Secure over HTTPS."""
+    secure = request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"])
+    resp.set_cookie(
+        name, value, max_age=max_age, path=path, httponly=True, samesite="Lax", secure=secure
+    )
 
 
 def _page_key(target: Target) -> tuple:
@@ -137,7 +142,7 @@ def _page_key(target: Target) -> tuple:
 @csrf.exempt  # guarded by the ticket's browser key instead: see ticket.py
 def submit(token: str):
     throttle.hit("RATE_SUBMIT_PER_LINK", token[:40])  # a flood of one link stops here
-    throttle.hit("RATE_SUBMIT_PER_ADDRESS", throttle.address())
+    throttle.hit("RATE_SUBMIT_PER_ADDRESS", get_remote_address())
     probe = load_target(token)
     ticket = tickets.read(request.form.get("ticket"), probe.link.id)
     if ticket and ticket.version != probe.questionnaire.version:
@@ -181,14 +186,12 @@ def submit(token: str):
     except CodeAlreadyUsed:
         return message_page("code_used", 409, campaign=target.campaign)
     resp = make_response(redirect(url_for(".thanks", token=token), 303))
-    resp.set_cookie(
+    _set_cookie(
+        resp,
         target.cookie_name,
         ticket.submission_id,
-        max_age=current_app.config["RESPONSE_COOKIE_DAYS"] * 86400,
-        path=f"/s/{token}",
-        httponly=True,
-        samesite="Lax",
-        secure=_secure(),
+        current_app.config["RESPONSE_COOKIE_DAYS"] * 86400,
+        f"/s/{token}",
     )
     return resp
 
@@ -203,13 +206,12 @@ def _refused(target: Target, sheet, ticket: tickets.Ticket | None, key: str | No
     """A submit without a valid ticket for this browser (stale, forged, or a cross-site post):
     400 with every answer kept and a fresh ticket. A genuine ticket keeps its submission id,
     so a form that was in fact stored is not stored twice when sent again."""
-    sent = key
-    key = key or tickets.new_key()
+    new_key = key or tickets.new_key()
     if ticket is None:
-        fresh = tickets.issue(target.link.id, target.questionnaire.version, key)
+        fresh = tickets.issue(target.link.id, target.questionnaire.version, new_key)
         notice = "页面信息已失效，您的选择已保留，请核对后再次提交。"
     else:
-        fresh = tickets.reissue(ticket, key)
+        fresh = tickets.reissue(ticket, new_key)
         notice = "页面已过期或不完整，您的选择已保留，请核对后再次提交。"
     resp = make_response(render_form(target, sheet, fresh, 400, notice=notice, fresh=True))
-    return _with_key(resp, key, sent)
+    return _with_key(resp, new_key, key)

@@ -40,11 +40,6 @@ def hit(setting: str, *keys: str) -> None:
         abort(429)
 
 
-def address() -> str:
-    """The client address as the limiter sees it (after ProxyFix behind nginx)."""
-    return request.remote_addr or "unknown"
-
-
 def init_app(app: Flask) -> None:
     """Let Flask-Limiter's per-request hooks pass the survey pages by (call after its init)."""
     app.config.setdefault("RATELIMIT_ENABLED", True)

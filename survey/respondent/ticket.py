@@ -13,10 +13,10 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from flask import Flask, Request, Response, current_app
+from flask import Request, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 KEY_COOKIE = "svk"
@@ -57,16 +57,19 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+def sign(t: Ticket) -> str:
+    """The hidden-field value of a ticket."""
+    return _serializer().dumps([t.submission_id, t.started, t.link_id, t.version, t.key])
+
+
 def issue(link_id: int, version: int, key: str) -> str:
     """A fresh ticket for a form being served now to the browser holding `key`."""
-    return _serializer().dumps([uuid.uuid4().hex, int(time.time()), link_id, version, key])
+    return sign(Ticket(uuid.uuid4().hex, int(time.time()), link_id, version, key))
 
 
 def reissue(ticket: Ticket, key: str) -> str:
     """The same submission (id and start time) for another browser key."""
-    return _serializer().dumps(
-        [ticket.submission_id, ticket.started, ticket.link_id, ticket.version, key]
-    )
+    return sign(replace(ticket, key=key))
 
 
 def read(value: str | None, link_id: int) -> Ticket | None:
@@ -84,16 +87,3 @@ def read(value: str | None, link_id: int) -> Ticket | None:
     if time.time() - started > current_app.config["TICKET_MAX_AGE"]:
         return None
     return Ticket(sid, started, lid, version, key)
-
-
-def remember_key(response: Response, key: str, secure: bool, app: Flask) -> None:
-    """Keep the browser key for as long as a served form stays submittable."""
-    response.set_cookie(
-        KEY_COOKIE,
-        key,
-        max_age=app.config["TICKET_MAX_AGE"],
-        path="/s/",
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-    )

@@ -22,7 +22,7 @@ from tests.conftest import (
     PASSWORD,
     complete_answers,
     link_token,
-    make_app,
+    make_demo_app,
     questionnaire_for,
     release,
 )
@@ -79,17 +79,7 @@ def live(db_uri):
     """The app served over real HTTP on a free port, with the demo campaign and an admin."""
     from werkzeug.serving import make_server
 
-    from survey.demo import ensure_demo_campaign
-    from survey.models import User
-
-    app = make_app(db_uri, DASHBOARD_REFRESH_SECONDS=1)
-    with app.app_context():
-        campaign, _ = ensure_demo_campaign()
-        admin = User(username="admin", role="admin", county_id=campaign.county_id)
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
-        app.config["DEMO_ID"] = campaign.id
+    app = make_demo_app(db_uri, admin="admin", DASHBOARD_REFRESH_SECONDS=1)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

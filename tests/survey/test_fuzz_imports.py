@@ -12,6 +12,7 @@ import io
 import re
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
@@ -148,28 +149,17 @@ def _count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def test_school_import_is_all_or_nothing_with_clear_messages(app, demo):
-    @budget(1600)
-    @given(table=tables(SCHOOL_HEADERS), file=files)
-    def case(table, file):
-        name, data = _render(file, table)
-        with app.app_context():
-            campaign = db.session.get(Campaign, demo)
-            before = _count(School)
-            result = import_schools(campaign, name, data)
-            count("import-schools")
-            if result.problems:
-                _assert_clear(result.problems)
-                assert _count(School) == before  # nothing half-written
-            else:
-                assert _count(School) == before + result.added
-            db.session.rollback()
-
-    case()
+#: kind -> (importer, the model it writes, how many rows a clean import added)
+IMPORTS = {
+    "import-schools": (import_schools, School, lambda result: result.added),
+    "import-answers": (import_responses, Response, lambda result: result.imported),
+}
 
 
-def test_answer_import_is_all_or_nothing_with_clear_messages(app, demo):
-    headers = _answer_headers(app, demo)
+@pytest.mark.parametrize("kind", sorted(IMPORTS))
+def test_import_is_all_or_nothing_with_clear_messages(app, demo, kind):
+    run, model, added = IMPORTS[kind]
+    headers = SCHOOL_HEADERS if kind == "import-schools" else _answer_headers(app, demo)
 
     @budget(1600)
     @given(table=tables(headers), file=files)
@@ -177,14 +167,14 @@ def test_answer_import_is_all_or_nothing_with_clear_messages(app, demo):
         name, data = _render(file, table)
         with app.app_context():
             campaign = db.session.get(Campaign, demo)
-            before = _count(Response)
-            result = import_responses(campaign, name, data)
-            count("import-answers")
+            before = _count(model)
+            result = run(campaign, name, data)
+            count(kind)
             if result.ok:
-                assert _count(Response) == before + result.imported
+                assert _count(model) == before + added(result)
             else:
                 _assert_clear(result.problems)
-                assert _count(Response) == before
+                assert _count(model) == before  # nothing half-written
             db.session.rollback()
 
     case()

@@ -18,7 +18,7 @@ from itsdangerous import URLSafeSerializer
 
 from survey.extensions import db
 from survey.models import Response
-from tests.conftest import hidden_fields, link_token, make_app, questionnaire_for, release
+from tests.conftest import hidden_fields, link_token, make_demo_app, questionnaire_for, release
 from tests.fuzzing import budget, count
 
 ALLOWED_SUBMIT = {303, 400, 409, 410, 413, 422, 429}
@@ -34,17 +34,12 @@ junk_text = st.one_of(
 @pytest.fixture
 def fuzz_app(db_uri):
     """An app with the demo campaign whose rate limits leave room for thousands of cases."""
-    from survey.demo import ensure_demo_campaign
-
-    app = make_app(
+    app = make_demo_app(
         db_uri,
         RATE_PAGE_PER_ADDRESS="1000000/minute",
         RATE_SUBMIT_PER_ADDRESS="1000000/minute",
         RATE_SUBMIT_PER_LINK="1000000/minute",
     )
-    with app.app_context():
-        campaign, _ = ensure_demo_campaign()
-        app.config["DEMO_ID"] = campaign.id
     yield app
     release(app)
 

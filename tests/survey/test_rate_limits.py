@@ -10,6 +10,7 @@ from tests.conftest import (
     hidden_fields,
     link_token,
     make_app,
+    make_demo_app,
     questionnaire_for,
     release,
     response_count,
@@ -24,17 +25,12 @@ def _submit(app, token, q, group):
 
 @pytest.fixture
 def strict_app(db_uri):
-    from survey.demo import ensure_demo_campaign
-
-    app = make_app(
+    app = make_demo_app(
         db_uri,
         RATE_SUBMIT_PER_LINK="3/minute",
         RATE_SUBMIT_PER_ADDRESS="5/minute",
         RATE_LOGIN_PER_ADDRESS="2/minute",
     )
-    with app.app_context():
-        campaign, _ = ensure_demo_campaign()
-        app.config["DEMO_ID"] = campaign.id
     yield app
     release(app)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditEntry, Campaign
-from tests.conftest import csrf_of, link_token, login, make_app, release
+from tests.conftest import csrf_of, link_token, login, make_demo_app, release
 from tests.survey.test_console_access import _own_link, _url, console_routes
 
 ROOT = Path(__file__).resolve().parents[2] / "survey"
@@ -45,19 +45,9 @@ def test_templates_have_no_inline_script_style_or_handlers():
 
 
 def test_cookies_are_httponly_samesite_and_secure_over_https(db_uri):
-    from survey.demo import ensure_demo_campaign
-    from survey.models import User
-    from tests.conftest import PASSWORD
-
-    app = make_app(db_uri, BASE_URL="https://survey.example.cn")
+    app = make_demo_app(db_uri, admin="root", BASE_URL="https://survey.example.cn")
+    demo = app.config["DEMO_ID"]
     try:
-        with app.app_context():
-            campaign, _ = ensure_demo_campaign()
-            user = User(username="root", role="admin", county_id=campaign.county_id)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-            demo = campaign.id
         client = app.test_client()
         resp = login(client, "root")
         cookie = resp.headers["Set-Cookie"]
