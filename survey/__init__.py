@@ -53,11 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from . import security
-    from .respondent import targets, throttle
+    from .respondent import hooks, targets
 
     security.init_app(app)
     targets.init_app(app)
-    throttle.init_app(app)
+    hooks.init_app(app)
 
     from . import cli, errors, web
 
@@ -84,7 +84,16 @@ def _init_extensions(app: Flask) -> None:
 
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    Compress(app)
+    app.config["COMPRESS_REGISTER"] = False  # registered below, behind a cheap check
+    compress = Compress(app)
+
+    @app.after_request
+    def compress_response(response):
+        """Flask-Compress, skipped early where it would not compress anyway: redirects,
+        errors and bodies already encoded (the survey page is gzipped by its own cache)."""
+        if 200 <= response.status_code < 300 and "Content-Encoding" not in response.headers:
+            return compress.after_request(response)
+        return response
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -38,6 +38,7 @@ DEFAULTS = {
     # Rate limits (Flask-Limiter syntax). A class of 60 pupils in a computer room shares one
     # address: the per-address limits leave room for that; a script flooding one link does not.
     #: local:// counts per process (survey/rate_store.py); REDIS_URL shares them between workers
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "local://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATE_SUBMIT_PER_ADDRESS": "120/minute",

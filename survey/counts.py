@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -17,16 +18,21 @@ def hour_of(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
-def add_counts(keys: Iterable[tuple[int, int, str, datetime]]) -> None:
+def add_counts(
+    keys: Iterable[tuple[int, int, str, datetime]], conn: Connection | None = None
+) -> None:
     """Add one to the tally of each (campaign_id, school_id, group, submitted_at).
 
     An upsert (INSERT .. ON CONFLICT DO UPDATE) on both SQLite and PostgreSQL, so
-    concurrent submissions never lose a count. Runs in the caller's transaction.
+    concurrent submissions never lose a count. Runs in the caller's transaction: on `conn`,
+    else on the session's.
     """
-    upsert_tallies(Counter((c, s, g, hour_of(at)) for c, s, g, at in keys))
+    upsert_tallies(Counter((c, s, g, hour_of(at)) for c, s, g, at in keys), conn)
 
 
-def upsert_tallies(counter: Mapping[tuple[int, int, str, datetime], int]) -> None:
+def upsert_tallies(
+    counter: Mapping[tuple[int, int, str, datetime], int], conn: Connection | None = None
+) -> None:
     """Add counts to (campaign_id, school_id, group, hour start) tallies in one statement."""
     if not counter:
         return
@@ -34,7 +40,8 @@ def upsert_tallies(counter: Mapping[tuple[int, int, str, datetime], int]) -> Non
         {"campaign_id": c, "school_id": s, "group": g, "hour": h, "n": n}
         for (c, s, g, h), n in sorted(counter.items())
     ]
-    db.session.connection().execute(tally_upsert(db.session.get_bind().dialect.name), rows)
+    conn = conn if conn is not None else db.session.connection()
+    conn.execute(tally_upsert(conn.dialect.name), rows)
 
 
 @cache

@@ -76,13 +76,14 @@ def store_response(
     submitted_at: datetime | None = None,
     duration_seconds: float | None = None,
 ) -> Stored:
-    """Store one response exactly once per submission id and commit.
+    """Store one response exactly once per submission id, in a transaction of its own.
 
     A retry of a stored submission returns the stored row (created=False): the insert is
     tried first and the unique constraint on submission_id decides, so a first submission
     costs no extra lookup. The row, the claim of its access code and its tally are written in
-    one short transaction of prepared statements. Raises CodeAlreadyUsed when the access code
-    went to another response.
+    one short transaction of prepared statements on a connection of the engine, not through
+    the ORM session (a caller with pending writes in its session commits them first). Raises
+    CodeAlreadyUsed when the access code went to another response.
     """
     submitted_at = submitted_at or utcnow()
     if duration_seconds is None and started_at is not None:
@@ -106,27 +107,19 @@ def store_response(
         "network": network,
         "access_code_id": access_code.id if access_code else None,
     }
-    conn = db.session.connection()
     try:
-        if access_code is not None:
-            claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": submitted_at})
-            if claimed.rowcount != 1:
-                raise CodeAlreadyUsed(access_code.code)
-        response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
-        add_counts([(link.campaign_id, link.school_id, group, submitted_at)])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with db.engine.begin() as conn:
+            if access_code is not None:
+                claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": submitted_at})
+                if claimed.rowcount != 1:
+                    raise CodeAlreadyUsed(access_code.code)
+            response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
+            add_counts([(link.campaign_id, link.school_id, group, submitted_at)], conn)
+    except (IntegrityError, CodeAlreadyUsed):
         existing = find_by_submission(submission_id)
         if existing is not None:
             return Stored(existing, False)
         if access_code is not None:  # the code went to a concurrent submission
             raise CodeAlreadyUsed(access_code.code) from None
-        raise
-    except CodeAlreadyUsed:
-        db.session.rollback()
-        existing = find_by_submission(submission_id)
-        if existing is not None:
-            return Stored(existing, False)
         raise
     return Stored(response_id, True)

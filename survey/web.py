@@ -26,7 +26,7 @@ def asset_url(filename: str) -> str:
 
 def buffer_static(response: Response) -> Response:
     """Read small static files into memory so the compressor gzips them like pages."""
-    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+    if response.direct_passthrough and response.status_code == 200 and request.endpoint == "static":
         response.direct_passthrough = False
         source = response.response
         body = response.get_data()
