@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import Link
+from survey.models import Link, ResponseTally
 from survey.responses import store_response
 from survey.timeutil import utcnow
 from tests.conftest import complete_answers, link_token, questionnaire_for, response_count
 
 
-def _store(app, token, q, sid):
+def _store(app, token, q, sid, submitted_at=None):
     with app.app_context():
         link = db.session.scalar(sa.select(Link).where(Link.token == token))
         result = store_response(
@@ -23,9 +24,19 @@ def _store(app, token, q, sid):
             answers=complete_answers(q, link.group),
             submission_id=sid,
             started_at=utcnow(),
+            submitted_at=submitted_at,
         )
         db.session.remove()
         return result
+
+
+def _tallies(app) -> list[tuple]:
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(ResponseTally.group, ResponseTally.hour, ResponseTally.n)
+        ).all()
+        db.session.remove()
+        return [tuple(r) for r in rows]
 
 
 def test_same_submission_id_stored_once(app, demo):
@@ -35,6 +46,18 @@ def test_same_submission_id_stored_once(app, demo):
     second = _store(app, token, q, "a" * 32)
     assert first.created and not second.created and first.response_id == second.response_id
     assert response_count(app) == 1
+    assert [n for _, _, n in _tallies(app)] == [1]  # the retry is not counted again
+
+
+def test_tally_counts_the_hour_of_submission(app, demo):
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    for minute, sid in ((5, "a"), (59, "b"), (0, "c")):
+        _store(app, token, q, sid * 32, datetime(2026, 11, 24, 20 + (sid == "c"), minute, 7, 12))
+    assert sorted(_tallies(app)) == [
+        ("parent", datetime(2026, 11, 24, 20), 2),
+        ("parent", datetime(2026, 11, 24, 21), 1),
+    ]
 
 
 def test_concurrent_retries_store_one_row(app, demo):
@@ -58,3 +81,4 @@ def test_concurrent_retries_store_one_row(app, demo):
     assert response_count(app) == 5
     assert sum(r.created for r in results) == 5
     assert len({r.response_id for r in results}) == 5
+    assert sum(n for _, _, n in _tallies(app)) == 5

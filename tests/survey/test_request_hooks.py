@@ -1,0 +1,56 @@
+"""The request hooks: extensions' hooks skip the survey pages, compression still happens."""
+
+from __future__ import annotations
+
+import gzip
+from unittest import mock
+
+from survey.extensions import limiter, login_manager
+from survey.respondent import hooks
+from tests.conftest import link_token, login
+
+
+def _hooks(app):
+    return [
+        f
+        for funcs in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+        for f in funcs.get(None, [])
+    ]
+
+
+def test_only_the_extensions_hooks_are_wrapped(app):
+    wrapped = [f.__wrapped__ for f in _hooks(app) if getattr(f, "__wrapped__", None)]
+    owners = {hooks._owner(f) for f in wrapped} - {None}
+    assert owners == {limiter, login_manager}
+    assert any(f.__qualname__.startswith("CSRFProtect.") for f in wrapped)
+    names = {getattr(f, "__name__", "") for f in _hooks(app) if not hasattr(f, "__wrapped__")}
+    assert {"refuse_nul", "add_headers", "compress_response", "buffer_static"} <= names
+
+
+def test_a_wrapped_hook_runs_everywhere_but_on_the_survey_pages(app, demo):
+    inner = mock.Mock(return_value="from hook")
+    hook = hooks._outside_survey(inner)
+    token = link_token(app, demo, "parent")
+    with app.test_request_context(f"/s/{token}"):
+        assert hook("response") == "response" and hook() is None
+    inner.assert_not_called()
+    with app.test_request_context("/console/"):
+        assert hook("response") == "from hook"
+    inner.assert_called_once_with("response")
+
+
+def test_console_pages_and_static_files_are_still_gzipped(client, staff):
+    login(client, "admin")
+    page = client.get("/console/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(page.data).decode().lstrip().startswith("<!doctype html>")
+    css = client.get("/static/survey.css", headers={"Accept-Encoding": "gzip"})
+    assert css.status_code == 200 and css.headers["Content-Encoding"] == "gzip"
+
+
+def test_redirects_and_errors_are_not_compressed(client, staff):
+    login(client, "admin")
+    moved = client.get("/console", headers={"Accept-Encoding": "gzip"})
+    missing = client.get("/console/campaigns/999999", headers={"Accept-Encoding": "gzip"})
+    assert moved.status_code in (301, 308) and "Content-Encoding" not in moved.headers
+    assert missing.status_code == 404 and "Content-Encoding" not in missing.headers
