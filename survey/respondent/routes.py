@@ -97,14 +97,21 @@ def _blank_page_response(target: Target, ticket: str) -> Response:
         if page is None:  # the template lost its ticket field: never serve a page without it
             raise RuntimeError("survey page has no ticket placeholder")
         page_cache.put(cache_key, page)
-    resp = Response(mimetype="text/html")
-    if request.accept_encodings["gzip"]:
-        resp.set_data(page.gzipped(ticket))
-        resp.headers["Content-Encoding"] = "gzip"
+    if _accepts_gzip():
+        body, headers = page.gzipped(ticket), [("Content-Encoding", "gzip")]
     else:
-        resp.set_data(page.html(ticket))
-    resp.vary.add("Accept-Encoding")
-    return resp
+        body, headers = page.html(ticket), []
+    headers.append(("Vary", "Accept-Encoding"))
+    return Response(body, headers=headers, mimetype="text/html")
+
+
+def _accepts_gzip() -> bool:
+    """Whether the client takes gzip; the header is parsed in full only when it weighs codings
+    (`q=`) or does not name gzip (`*`)."""
+    header = request.headers.get("Accept-Encoding", "")
+    if "gzip" in header and "q=" not in header:
+        return True
+    return request.accept_encodings["gzip"] > 0
 
 
 def _with_key(resp: Response, key: str, sent_key: str | None) -> Response:

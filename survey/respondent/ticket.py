@@ -6,10 +6,15 @@ HttpOnly, SameSite cookie of the survey pages; a submit counts only when the tic
 the cookie (a signed double-submit token, OWASP's stateless CSRF defence). Another site can
 neither read that cookie nor forge a ticket, and the respondent side needs no server session:
 nothing to sign or store per page view beyond the ticket itself.
+
+The value is `<submission id>.<served at>.<link>.<version>.<key>.<signature>`: itsdangerous's
+Signer (HMAC) over a dotted string, which costs a sixth of its JSON serializer per page. Tickets
+in the serializer's older JSON form are still read, so forms served before an upgrade submit.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import uuid
@@ -17,10 +22,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from flask import Request, current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadPayload, BadSignature, Signer, URLSafeSerializer
 
 KEY_COOKIE = "svk"
 KEY_LENGTH = 22  # token_urlsafe(16)
+SALT = "survey-ticket"
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{KEY_LENGTH}}}")
+_LEGACY = URLSafeSerializer(b"payload decoding only", salt=SALT)
 
 
 @dataclass(frozen=True)
@@ -36,19 +44,19 @@ class Ticket:
         return datetime.fromtimestamp(self.started, UTC).replace(tzinfo=None)
 
 
-def _serializer() -> URLSafeSerializer:
+def _signer() -> Signer:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("ticket_serializer")
+    found = app.extensions.get("ticket_signer")
     if found is None:
-        found = URLSafeSerializer(app.config["SECRET_KEY"], salt="survey-ticket")
-        app.extensions["ticket_serializer"] = found
+        found = Signer(app.config["SECRET_KEY"], salt=SALT)
+        app.extensions["ticket_signer"] = found
     return found
 
 
 def browser_key(request: Request) -> str | None:
     """The browser key sent with a request, if it looks like one of ours."""
     key = request.cookies.get(KEY_COOKIE)
-    if key and len(key) == KEY_LENGTH:
+    if key and KEY_PATTERN.fullmatch(key):
         return key
     return None
 
@@ -59,7 +67,8 @@ def new_key() -> str:
 
 def sign(t: Ticket) -> str:
     """The hidden-field value of a ticket."""
-    return _serializer().dumps([t.submission_id, t.started, t.link_id, t.version, t.key])
+    payload = f"{t.submission_id}.{t.started}.{t.link_id}.{t.version}.{t.key}"
+    return _signer().sign(payload).decode("ascii")
 
 
 def issue(link_id: int, version: int, key: str) -> str:
@@ -76,10 +85,10 @@ def read(value: str | None, link_id: int) -> Ticket | None:
     """The returned ticket, or None if missing, forged, stale or another link's."""
     if not value or len(value) > 300:
         return None
-    try:
-        sid, started, lid, version, key = _serializer().loads(value)
-    except (BadSignature, ValueError, TypeError):
+    fields = _unsign(value)
+    if fields is None:
         return None
+    sid, started, lid, version, key = fields
     if lid != link_id or not isinstance(started, int) or not isinstance(sid, str):
         return None
     if not isinstance(version, int) or not isinstance(key, str):
@@ -87,3 +96,22 @@ def read(value: str | None, link_id: int) -> Ticket | None:
     if time.time() - started > current_app.config["TICKET_MAX_AGE"]:
         return None
     return Ticket(sid, started, lid, version, key)
+
+
+def _unsign(value: str) -> list | None:
+    try:
+        payload = _signer().unsign(value)
+    except BadSignature:
+        return None
+    parts = payload.split(b".")
+    if len(parts) == 5:
+        sid, started, lid, version, key = parts
+        try:
+            return [sid.decode("ascii"), int(started), int(lid), int(version), key.decode("ascii")]
+        except (ValueError, UnicodeError):
+            return None
+    try:  # the older form: the serializer's base64 JSON, signed by the same Signer
+        fields = _LEGACY.load_payload(payload)
+    except BadPayload:
+        return None
+    return fields if isinstance(fields, list) and len(fields) == 5 else None

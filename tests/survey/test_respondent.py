@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from questionnaires import GROUPS
 from survey.extensions import db
@@ -164,6 +165,31 @@ def test_forged_ticket_is_refused_and_answers_kept(app, client, demo):
     assert response_count(app) == 0
 
 
+def test_ticket_payload_cannot_be_edited(app, client, demo):
+    token = link_token(app, demo, "teacher")
+    q = questionnaire_for(app, demo, "teacher")
+    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    sid, served, link, version, key, sig = data["ticket"].split(".")
+    data["ticket"] = ".".join([sid, str(int(served) + 3600), link, version, key, sig])
+    assert client.post(f"/s/{token}", data=data).status_code == 400
+    assert response_count(app) == 0
+
+
+def test_ticket_in_the_older_json_form_still_submits_once(app, client, demo):
+    """A form served before the dotted ticket format keeps its submission id."""
+    token = link_token(app, demo, "teacher")
+    q = questionnaire_for(app, demo, "teacher")
+    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    sid, served, link, version, key, _ = data["ticket"].split(".")
+    legacy = URLSafeSerializer(app.config["SECRET_KEY"], salt="survey-ticket")
+    data["ticket"] = legacy.dumps([sid, int(served), int(link), int(version), key])
+    assert client.post(f"/s/{token}", data=data).status_code == 303
+    assert client.post(f"/s/{token}", data=data).status_code == 303  # a retry
+    assert response_count(app) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(Response.submission_id)) == sid
+
+
 def test_ticket_of_another_link_is_refused(app, client, demo):
     a, b = link_token(app, demo, "parent"), link_token(app, demo, "public")
     q = questionnaire_for(app, demo, "public")
@@ -259,6 +285,25 @@ def test_blank_page_is_rendered_once_and_filled_per_request(app, client, demo):
         school.name = "更名后的学校"
         db.session.commit()
     assert "更名后的学校" in _open_form(client, token)
+
+
+@pytest.mark.parametrize(
+    "accept, gzipped",
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("gzip;q=0, identity", False),
+        ("identity", False),
+        ("", False),
+    ],
+)
+def test_page_is_gzipped_only_for_clients_that_take_it(app, client, demo, accept, gzipped):
+    token = link_token(app, demo, "parent")
+    resp = client.get(f"/s/{token}", headers={"Accept-Encoding": accept})
+    assert resp.status_code == 200 and "Accept-Encoding" in resp.headers["Vary"]
+    assert (resp.headers.get("Content-Encoding") == "gzip") is gzipped
+    assert (resp.get_data()[:2] == b"\x1f\x8b") is gzipped
 
 
 def test_gzipped_page_is_the_same_page_stitched_from_cached_parts(app, client, demo):
