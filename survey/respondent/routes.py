@@ -192,7 +192,7 @@ def submit(token: str):
         )
     except CodeAlreadyUsed:
         return message_page("code_used", 409, campaign=target.campaign)
-    resp = make_response(redirect(url_for(".thanks", token=token), 303))
+    resp = redirect(url_for(".thanks", token=token), 303)
     _set_cookie(
         resp,
         target.cookie_name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from unittest import mock
 
 from survey.extensions import limiter, login_manager
 from survey.respondent import hooks
@@ -19,24 +18,38 @@ def _hooks(app):
 
 
 def test_only_the_extensions_hooks_are_wrapped(app):
-    wrapped = [f.__wrapped__ for f in _hooks(app) if getattr(f, "__wrapped__", None)]
+    wrapped = [h for f in _hooks(app) for h in getattr(f, "wrapped_hooks", ())]
     owners = {hooks._owner(f) for f in wrapped} - {None}
     assert owners == {limiter, login_manager}
     assert any(f.__qualname__.startswith("CSRFProtect.") for f in wrapped)
-    names = {getattr(f, "__name__", "") for f in _hooks(app) if not hasattr(f, "__wrapped__")}
+    names = {getattr(f, "__name__", "") for f in _hooks(app) if not hasattr(f, "wrapped_hooks")}
     assert {"refuse_nul", "add_headers", "compress_response", "buffer_static"} <= names
+    # adjacent hooks share one wrapper: one check per list on a survey page
+    assert sum(hasattr(f, "wrapped_hooks") for f in _hooks(app)) == 3
 
 
-def test_a_wrapped_hook_runs_everywhere_but_on_the_survey_pages(app, demo):
-    inner = mock.Mock(return_value="from hook")
-    hook = hooks._outside_survey(inner)
+def test_wrapped_hooks_run_in_flasks_order_everywhere_but_on_the_survey_pages(app, demo):
+    calls = []
+
+    def hook(name, result=None):
+        def run(*args):
+            calls.append(name)
+            return result if result is not None else (f"{args[0]}+{name}" if args else None)
+
+        return run
+
+    before = hooks._outside_survey([hook("a"), hook("b", "stop"), hook("c")], "before")
+    after = hooks._outside_survey([hook("y"), hook("x")], "after")  # registered x, y
+    teardown = hooks._outside_survey([hook("t")], "teardown")
     token = link_token(app, demo, "parent")
     with app.test_request_context(f"/s/{token}"):
-        assert hook("response") == "response" and hook() is None
-    inner.assert_not_called()
+        assert before() is None and after("resp") == "resp" and teardown(None) is None
+    assert calls == []
     with app.test_request_context("/console/"):
-        assert hook("response") == "from hook"
-    inner.assert_called_once_with("response")
+        assert before() == "stop"  # a before hook's response ends the chain, as in Flask
+        assert after("resp") == "resp+y+x"
+        teardown(None)
+    assert calls == ["a", "b", "y", "x", "t"]
 
 
 def test_console_pages_and_static_files_are_still_gzipped(client, staff):
