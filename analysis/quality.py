@@ -145,15 +145,21 @@ def flag_responses(
     out = pd.DataFrame(index=frame.index)
     out["speeder"] = speeders(frame, cfg)
     out["straight_line"] = np.asarray(straight, bool)
-    out["burst"] = bursts(frame, cfg)
-    out["duplicate"] = duplicates(frame, cfg)
-    flags = out[list(REASONS)]
+    # only responses that share a network with another at the same school can be part of a
+    # burst or a duplicate: both checks look at those few rows, not at the whole county
+    ids = _ids(frame)
+    shared = (ids["network_id"] != -1) & ids.duplicated(["school", "network_id"], keep=False)
+    few = frame[shared.to_numpy()]
+    out["burst"] = bursts(few, cfg).reindex(frame.index, fill_value=False)
+    out["duplicate"] = duplicates(few, cfg).reindex(frame.index, fill_value=False)
+    flags = out[list(REASONS)].to_numpy()
     out["flagged"] = flags.any(axis=1)
-    names = np.array(REASONS, dtype=object)
-    reasons = np.full(len(out), "", dtype=object)
-    hit = out["flagged"].to_numpy()
-    reasons[hit] = [",".join(names[row]) for row in flags.to_numpy()[hit]]
-    out["reasons"] = reasons
+    # each combination of reasons is one category: "" for none, "speeder,burst" and so on
+    combination = flags.astype(np.int64) @ (1 << np.arange(len(REASONS)))
+    labels = [
+        ",".join(r for j, r in enumerate(REASONS) if c >> j & 1) for c in range(1 << len(REASONS))
+    ]
+    out["reasons"] = pd.Categorical.from_codes(combination, categories=labels)
     return out
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import sparse
 
 from questionnaires.model import GROUPS, Questionnaire
@@ -74,14 +75,14 @@ def prepare(
     }
     straight = np.zeros(n, bool)
     blocks = []
-    vectors = frame["vector"].to_numpy()
+    vectors = _strings(frame["vector"])
     for (code, version), positions in frame.groupby(
         ["questionnaire", "version"], observed=True
     ).indices.items():
         q = questionnaires.get((code, int(version)))
         if q is None:
             raise ValueError(f"responses name an unknown questionnaire {code} v{version}")
-        scored = score(vectors[positions].tolist(), lookup(q))
+        scored = score(vectors.take(positions), lookup(q))
         cols["rec"][positions] = scored.rec
         cols["valid"][positions] = scored.valid
         cols["score_sum"][positions] = scored.score_sum
@@ -100,7 +101,7 @@ def prepare(
             frame[col] = frame[col].astype("category")
     flags = flag_responses(frame, straight, settings.quality)
     for col in flags.columns:
-        frame[col] = flags[col].to_numpy()
+        frame[col] = flags[col].array  # (reasons stays categorical)
     info = schools.set_index("school")
     school_codes = frame["school"].cat.codes.to_numpy()
     for col in ("name", "stage", "location"):
@@ -111,6 +112,12 @@ def prepare(
         )
     frame["weight"] = 1.0
     return Prepared(frame, blocks, coached_schools(frame, settings.quality))
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    """A string column as one Arrow array (no copy when pandas already holds it in Arrow)."""
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _weights(frame: pd.DataFrame, schools: pd.DataFrame, settings: Settings) -> np.ndarray:
@@ -153,7 +160,7 @@ class ItemSums:
 def _item_sums(
     prep: Prepared, keep: np.ndarray, weights: np.ndarray, use_scores: bool
 ) -> list[ItemSums]:
-    """One pass over the item matrices, summed per school × group cell with bincount."""
+    """One pass over the item matrices, summed per school × group cell (sparse products)."""
     out = []
     school, group = prep.frame["school"].cat, prep.frame["group"].cat
     width = len(group.categories) + 1
@@ -167,19 +174,16 @@ def _item_sums(
         )
         key_values, codes = np.unique(combined, return_inverse=True)
         cells = [(school.categories[v // width], group.categories[v % width]) for v in key_values]
-        k = len(scored.codes)
-        slots = len(cells) * k
-        flat = (codes[:, None] * k + np.arange(k)).ravel()  # (cell, item) slot of each answer
+        # (cells × respondents) indicator matrices: a cell's sums are one sparse product
+        rows, cols = codes, np.arange(len(pos))
+        shape = (len(cells), len(pos))
         w = weights[pos]
         unweighted = bool(np.all(w == 1.0))
+        count = sparse.csr_matrix((np.ones(len(pos)), (rows, cols)), shape=shape)
+        by_w = count if unweighted else sparse.csr_matrix((w, (rows, cols)), shape=shape)
 
-        def cell_sum(values, power=1, flat=flat, w=w, k=k, slots=slots, unweighted=unweighted):
-            values = values.ravel()
-            if unweighted and values.dtype == bool:
-                counts = np.bincount(flat[values], minlength=slots)
-                return counts.reshape(-1, k).astype(float)
-            per = values.astype(float) * (1.0 if unweighted else np.repeat(w**power, k))
-            return np.bincount(flat, weights=per, minlength=slots).reshape(-1, k)
+        def cell_sum(values: np.ndarray, by: sparse.csr_matrix = by_w) -> np.ndarray:
+            return np.asarray(by @ values.astype(float))
 
         if use_scores:
             valid = ~np.isnan(scored.item_score[mask])
@@ -191,9 +195,8 @@ def _item_sums(
         if unweighted:
             answered = sq = denom
         else:
-            answered = np.bincount(flat[valid.ravel()], minlength=slots).reshape(-1, k)
-            answered = answered.astype(float)
-            sq = cell_sum(valid, power=2)
+            answered = cell_sum(valid, count)
+            sq = cell_sum(valid, sparse.csr_matrix((w**2, (rows, cols)), shape=shape))
         out.append(
             ItemSums(
                 questionnaire=q,
@@ -293,10 +296,11 @@ def analyze(
     groups = groups or [g for g in GROUPS if g in set(frame["group"])]
 
     group_out = {}
+    slim = frame[[*needed, "flagged"]]  # not the string columns: each filter would copy them
     for g in groups:
         sub = data[data["group"] == g]
         block = _group_block(sub, g, settings, t, m)
-        everyone = frame[frame["group"] == g]
+        everyone = slim[slim["group"] == g]
         block["responses"] = int(len(everyone))
         block["flagged"] = int(everyone["flagged"].sum())
         block["all_responses"] = {

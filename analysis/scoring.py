@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from questionnaires.model import VECTOR_DIGITS, Questionnaire
 
@@ -60,8 +62,19 @@ def lookup(q: Questionnaire) -> ItemLookup:
     )
 
 
-def decode(vectors: Sequence[str | None], k: int) -> np.ndarray:
-    """(n, k) option indices; BLANK for unanswered, missing or unreadable positions."""
+def decode(vectors: Sequence[str | None] | pa.Array, k: int) -> np.ndarray:
+    """(n, k) option indices; BLANK for unanswered, missing or unreadable positions.
+
+    An Arrow string array (how pandas holds strings read from the database) whose values are
+    all k ASCII characters is decoded straight from its data buffer, with no Python string.
+    """
+    if isinstance(vectors, pa.ChunkedArray):
+        vectors = vectors.combine_chunks()
+    if isinstance(vectors, pa.Array):
+        whole = _whole_buffer(vectors, k)
+        if whole is not None:
+            return _DECODE[whole].reshape(len(vectors), k)
+        vectors = vectors.to_pylist()
     n = len(vectors)
     if n == 0:
         return np.zeros((0, k), np.uint8)
@@ -72,6 +85,18 @@ def decode(vectors: Sequence[str | None], k: int) -> np.ndarray:
         joined = "".join((v or "")[:k].ljust(k, ".") for v in vectors)
     raw = np.frombuffer(joined.encode("ascii", "replace"), dtype=np.uint8)
     return _DECODE[raw].reshape(n, k)
+
+
+def _whole_buffer(values: pa.Array, k: int) -> np.ndarray | None:
+    """The bytes of n values of exactly k bytes each, back to back; None if any differs."""
+    n = len(values)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type):
+        return None  # (large_string and others take the general path)
+    if not pc.all(pc.equal(pc.binary_length(values), k)).as_py():
+        return None  # a missing answer, an older shorter form, or a non-ASCII character
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset :]
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[0] + n * k]
 
 
 def row_ids(idx: np.ndarray) -> np.ndarray:

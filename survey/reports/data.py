@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
+import adbc_driver_postgresql.dbapi as adbc_pg
+import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from analysis.quality import QualityConfig, network_ids
@@ -66,40 +68,45 @@ def _columns(table: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _adbc_connect(url: sa.URL):
+    """An ADBC connection to the app's database, or None for an in-memory SQLite database
+    (which only the app's own connection can see)."""
+    if url.get_backend_name() == "postgresql":
+        return adbc_pg.connect(url.set(drivername="postgresql").render_as_string(False))
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return adbc_sqlite.connect(database)
+
+
+def _from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of the response columns as the frame: labels as categoricals."""
+    table = table.rename_columns(RESPONSE_COLUMNS)
+    for name in ("group", "questionnaire"):
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table[name]))
+    return table.to_pandas()
+
+
 def load_responses(campaign: Campaign) -> pd.DataFrame:
     """One row per response (no answers JSON: the vector carries the choices).
 
-    Reads through the driver directly (COPY on PostgreSQL, a plain cursor on SQLite) and
-    keeps repeated labels as categoricals: a million ORM rows would cost more than the
-    whole analysis.
+    Reads through an ADBC driver, which fills Arrow columns straight from the database with
+    no Python object per value (on SQLite a third of a cursor's time, on PostgreSQL less than
+    COPY to CSV and parsing it), and keeps repeated labels as categoricals: a million ORM
+    rows would cost more than the whole analysis.
     """
     conn = db.session.connection()
-    raw = conn.connection.dbapi_connection
-    if conn.dialect.name == "postgresql":
-        buf = io.BytesIO()
-        with (
-            raw.cursor() as cur,
-            cur.copy(f"COPY ({_sql(campaign)}) TO STDOUT WITH (FORMAT csv)") as copy,
-        ):
-            for chunk in copy:
-                buf.write(chunk)
-        if not buf.tell():
+    adbc = _adbc_connect(conn.engine.url)
+    if adbc is not None:
+        with adbc, adbc.cursor() as cur:
+            cur.execute(_sql(campaign))
+            table = cur.fetch_arrow_table()
+        if not table.num_rows:
             return _empty_responses()
-        buf.seek(0)
-        frame = pd.read_csv(
-            buf,
-            names=RESPONSE_COLUMNS,
-            header=None,
-            engine="pyarrow",
-            dtype={
-                "group": "category",
-                "questionnaire": "category",
-                "vector": "str",
-                "network": "str",
-            },
-        )
+        frame = _from_arrow(table)
     else:
-        cur = raw.cursor()
+        cur = conn.connection.dbapi_connection.cursor()
         try:
             cur.execute(_sql(campaign))
             rows = cur.fetchall()
