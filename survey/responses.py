@@ -81,9 +81,11 @@ def store_response(
     A retry of a stored submission returns the stored row (created=False): the insert is
     tried first and the unique constraint on submission_id decides, so a first submission
     costs no extra lookup. The row, the claim of its access code and its tally are written in
-    one short transaction of prepared statements on a connection of the engine, not through
-    the ORM session (a caller with pending writes in its session commits them first); on
-    PostgreSQL a response without an access code is one statement (counts.insert_counted).
+    one short transaction of prepared statements. A caller whose session has begun a
+    transaction (it looked up an access code, say) has it finished by this one, on the same
+    connection; otherwise the statements run on a connection of their own, not through the
+    ORM session, and on PostgreSQL a response without an access code is one statement
+    (counts.insert_counted).
     Raises CodeAlreadyUsed when the access code went to another response.
     """
     submitted_at = submitted_at or utcnow()
@@ -110,7 +112,10 @@ def store_response(
     }
     engine = db.engine
     try:
-        if access_code is None and engine.dialect.name == "postgresql":
+        if _session_in_transaction():  # the caller's session has begun: finish it with this
+            response_id = _write(db.session.connection(), row, link, group, access_code)
+            db.session.commit()
+        elif access_code is None and engine.dialect.name == "postgresql":
             # one statement, atomic on its own: the row and its tally in one round trip
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 stmt = insert_counted(Response.__table__)
@@ -118,14 +123,11 @@ def store_response(
                     stmt, {**row, "hour": hour_of(submitted_at)}
                 ).scalar_one()
             return Stored(response_id, True)
-        with engine.begin() as conn:
-            if access_code is not None:
-                claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": submitted_at})
-                if claimed.rowcount != 1:
-                    raise CodeAlreadyUsed(access_code.code)
-            response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
-            add_counts([(link.campaign_id, link.school_id, group, submitted_at)], conn)
+        else:
+            with engine.begin() as conn:
+                response_id = _write(conn, row, link, group, access_code)
     except (IntegrityError, CodeAlreadyUsed):
+        db.session.rollback()
         existing = find_by_submission(submission_id)
         if existing is not None:
             return Stored(existing, False)
@@ -133,3 +135,21 @@ def store_response(
             raise CodeAlreadyUsed(access_code.code) from None
         raise
     return Stored(response_id, True)
+
+
+def _write(
+    conn: sa.Connection, row: dict, link: LinkRef, group: str, access_code: AccessCode | None
+) -> int:
+    """Claim the access code, insert the row and count it, on `conn` (in its transaction)."""
+    if access_code is not None:
+        claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": row["submitted_at"]})
+        if claimed.rowcount != 1:
+            raise CodeAlreadyUsed(access_code.code)
+    response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
+    add_counts([(link.campaign_id, link.school_id, group, row["submitted_at"])], conn)
+    return response_id
+
+
+def _session_in_transaction() -> bool:
+    """Whether this request's session exists and has begun (without creating one)."""
+    return db.session.registry.has() and db.session().in_transaction()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db
@@ -15,9 +17,16 @@ from survey.timeutil import utcnow
 from tests.conftest import complete_answers, link_token, questionnaire_for, response_count
 
 
-def _store(app, token, q, sid, submitted_at=None):
+def _store(app, token, q, sid, submitted_at=None, session_open=True):
+    """Store through the caller's open session (as the demo and code-mode submits do), or
+    with no session in use (as a web submit of a cached link does)."""
     with app.app_context():
         link = db.session.scalar(sa.select(Link).where(Link.token == token))
+        if not session_open:
+            link = SimpleNamespace(
+                id=link.id, group=link.group, campaign_id=link.campaign_id, school_id=link.school_id
+            )
+            db.session.remove()
         result = store_response(
             link=link,
             questionnaire=q,
@@ -39,11 +48,12 @@ def _tallies(app) -> list[tuple]:
         return [tuple(r) for r in rows]
 
 
-def test_same_submission_id_stored_once(app, demo):
+@pytest.mark.parametrize("session_open", [True, False])
+def test_same_submission_id_stored_once(app, demo, session_open):
     token = link_token(app, demo, "parent")
     q = questionnaire_for(app, demo, "parent")
-    first = _store(app, token, q, "a" * 32)
-    second = _store(app, token, q, "a" * 32)
+    first = _store(app, token, q, "a" * 32, session_open=session_open)
+    second = _store(app, token, q, "a" * 32, session_open=not session_open)
     assert first.created and not second.created and first.response_id == second.response_id
     assert response_count(app) == 1
     assert [n for _, _, n in _tallies(app)] == [1]  # the retry is not counted again
@@ -60,7 +70,8 @@ def test_tally_counts_the_hour_of_submission(app, demo):
     ]
 
 
-def test_concurrent_retries_store_one_row(app, demo):
+@pytest.mark.parametrize("session_open", [True, False])
+def test_concurrent_retries_store_one_row(app, demo, session_open):
     token = link_token(app, demo, "parent")
     q = questionnaire_for(app, demo, "parent")
     sids = [uuid.uuid4().hex for _ in range(5)]
@@ -68,7 +79,7 @@ def test_concurrent_retries_store_one_row(app, demo):
 
     def worker(sid):
         try:
-            results.append(_store(app, token, q, sid))
+            results.append(_store(app, token, q, sid, session_open=session_open))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
