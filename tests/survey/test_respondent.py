@@ -155,10 +155,15 @@ def test_invalid_option_is_rejected(app, client, demo):
     assert response_count(app) == 0
 
 
-def test_forged_ticket_is_refused_and_answers_kept(app, client, demo):
+def _teacher_form(app, client, demo) -> tuple[str, dict]:
+    """A teacher link's token and a complete answer set with the served form's ticket."""
     token = link_token(app, demo, "teacher")
     q = questionnaire_for(app, demo, "teacher")
-    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    return token, {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+
+
+def test_forged_ticket_is_refused_and_answers_kept(app, client, demo):
+    token, data = _teacher_form(app, client, demo)
     data["ticket"] = data["ticket"][:-3] + "xyz"
     resp = client.post(f"/s/{token}", data=data)
     assert resp.status_code == 400 and "checked" in resp.get_data(as_text=True)
@@ -166,9 +171,7 @@ def test_forged_ticket_is_refused_and_answers_kept(app, client, demo):
 
 
 def test_ticket_payload_cannot_be_edited(app, client, demo):
-    token = link_token(app, demo, "teacher")
-    q = questionnaire_for(app, demo, "teacher")
-    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    token, data = _teacher_form(app, client, demo)
     sid, served, link, version, key, sig = data["ticket"].split(".")
     data["ticket"] = ".".join([sid, str(int(served) + 3600), link, version, key, sig])
     assert client.post(f"/s/{token}", data=data).status_code == 400
@@ -177,9 +180,7 @@ def test_ticket_payload_cannot_be_edited(app, client, demo):
 
 def test_ticket_in_the_older_json_form_still_submits_once(app, client, demo):
     """A form served before the dotted ticket format keeps its submission id."""
-    token = link_token(app, demo, "teacher")
-    q = questionnaire_for(app, demo, "teacher")
-    data = {**hidden_fields(_open_form(client, token)), **complete_answers(q, "teacher")}
+    token, data = _teacher_form(app, client, demo)
     sid, served, link, version, key, _ = data["ticket"].split(".")
     legacy = URLSafeSerializer(app.config["SECRET_KEY"], salt="survey-ticket")
     data["ticket"] = legacy.dumps([sid, int(served), int(link), int(version), key])
