@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import adbc_driver_manager
 import adbc_driver_postgresql.dbapi as adbc_pg
 import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from flask import current_app
 
 from analysis.quality import QualityConfig, network_ids
 from analysis.report import Settings, analyze, prepare
@@ -79,6 +81,22 @@ def _adbc_connect(url: sa.URL):
     return adbc_sqlite.connect(database)
 
 
+def _read_arrow(url: sa.URL, sql: str) -> pa.Table | None:
+    """The query's rows as an Arrow table, or None where ADBC cannot read the database (an
+    in-memory one, or a connection it cannot open: logged): the caller then reads through
+    the app's own connection."""
+    try:
+        adbc = _adbc_connect(url)
+        if adbc is None:
+            return None
+        with adbc, adbc.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetch_arrow_table()
+    except adbc_driver_manager.Error:
+        current_app.logger.warning("ADBC read failed; reading through SQLAlchemy", exc_info=True)
+        return None
+
+
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
     """An Arrow table of the response columns as the frame: labels as categoricals."""
     table = table.rename_columns(RESPONSE_COLUMNS)
@@ -97,11 +115,8 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
     rows would cost more than the whole analysis.
     """
     conn = db.session.connection()
-    adbc = _adbc_connect(conn.engine.url)
-    if adbc is not None:
-        with adbc, adbc.cursor() as cur:
-            cur.execute(_sql(campaign))
-            table = cur.fetch_arrow_table()
+    table = _read_arrow(conn.engine.url, _sql(campaign))
+    if table is not None:
         if not table.num_rows:
             return _empty_responses()
         frame = _from_arrow(table)

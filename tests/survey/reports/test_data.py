@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import adbc_driver_manager
 import pandas as pd
 import pytest
 
@@ -47,3 +48,17 @@ def test_a_campaign_without_responses_reads_as_an_empty_frame(app, demo, monkeyp
     with app.app_context():
         result = data.run_analysis(db.session.get(Campaign, demo))
     assert result["responses"] == 0
+
+
+def test_a_database_adbc_cannot_open_is_read_through_the_apps_connection(app, demo, monkeypatch):
+    with app.app_context():
+        simulate_responses(db.session.get(Campaign, demo), 40, seed=5)
+    arrow = _load(app, demo)
+
+    def refuse(url):
+        raise adbc_driver_manager.OperationalError(
+            "connection refused", status_code=adbc_driver_manager.AdbcStatusCode.IO
+        )
+
+    monkeypatch.setattr(data, "_adbc_connect", refuse)
+    pd.testing.assert_frame_equal(_plain(arrow), _plain(_load(app, demo)))
