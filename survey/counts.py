@@ -69,10 +69,7 @@ def insert_counted(table: sa.Table) -> sa.Insert:
         hour=sa.bindparam("hour", type_=tally.c.hour.type),
         n=1,
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["campaign_id", "school_id", "group", "hour"],
-        set_={"n": tally.c.n + stmt.excluded.n},
-    )
+    stmt = _add_on_conflict(stmt)
     return stmt.returning(sa.select(row.c.id).scalar_subquery()).add_cte(row)
 
 
@@ -80,9 +77,13 @@ def insert_counted(table: sa.Table) -> sa.Insert:
 def tally_upsert(dialect: str):
     """INSERT .. ON CONFLICT DO UPDATE n = n + excluded.n, built once per dialect."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ResponseTally.__table__
-    stmt = insert(table)
+    return _add_on_conflict(insert(ResponseTally.__table__))
+
+
+def _add_on_conflict(stmt):
+    """An insert into the tallies that adds its n to an existing (campaign, school, group,
+    hour) row instead of failing."""
     return stmt.on_conflict_do_update(
         index_elements=["campaign_id", "school_id", "group", "hour"],
-        set_={"n": table.c.n + stmt.excluded.n},
+        set_={"n": ResponseTally.__table__.c.n + stmt.excluded.n},
     )

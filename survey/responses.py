@@ -84,8 +84,8 @@ def store_response(
     one short transaction of prepared statements. A caller whose session has begun a
     transaction (it looked up an access code, say) has it finished by this one, on the same
     connection; otherwise the statements run on a connection of their own, not through the
-    ORM session, and on PostgreSQL a response without an access code is one statement
-    (counts.insert_counted).
+    ORM session, and on PostgreSQL a response without an access code is one statement in
+    autocommit.
     Raises CodeAlreadyUsed when the access code went to another response.
     """
     submitted_at = submitted_at or utcnow()
@@ -113,19 +113,15 @@ def store_response(
     engine = db.engine
     try:
         if _session_in_transaction():  # the caller's session has begun: finish it with this
-            response_id = _write(db.session.connection(), row, link, group, access_code)
+            response_id = _write(db.session.connection(), row, access_code)
             db.session.commit()
         elif access_code is None and engine.dialect.name == "postgresql":
-            # one statement, atomic on its own: the row and its tally in one round trip
+            # one statement (see _write), atomic on its own: no BEGIN and COMMIT round trips
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                stmt = insert_counted(Response.__table__)
-                response_id = conn.execute(
-                    stmt, {**row, "hour": hour_of(submitted_at)}
-                ).scalar_one()
-            return Stored(response_id, True)
+                response_id = _write(conn, row, None)
         else:
             with engine.begin() as conn:
-                response_id = _write(conn, row, link, group, access_code)
+                response_id = _write(conn, row, access_code)
     except (IntegrityError, CodeAlreadyUsed):
         db.session.rollback()
         existing = find_by_submission(submission_id)
@@ -137,16 +133,19 @@ def store_response(
     return Stored(response_id, True)
 
 
-def _write(
-    conn: sa.Connection, row: dict, link: LinkRef, group: str, access_code: AccessCode | None
-) -> int:
-    """Claim the access code, insert the row and count it, on `conn` (in its transaction)."""
+def _write(conn: sa.Connection, row: dict, access_code: AccessCode | None) -> int:
+    """Claim the access code, insert the row and count it in its tally, on `conn`.
+
+    On PostgreSQL the row and its tally are one statement (counts.insert_counted)."""
     if access_code is not None:
         claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": row["submitted_at"]})
         if claimed.rowcount != 1:
             raise CodeAlreadyUsed(access_code.code)
+    if conn.dialect.name == "postgresql":
+        params = {**row, "hour": hour_of(row["submitted_at"])}
+        return conn.execute(insert_counted(Response.__table__), params).scalar_one()
     response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
-    add_counts([(link.campaign_id, link.school_id, group, row["submitted_at"])], conn)
+    add_counts([(row["campaign_id"], row["school_id"], row["group"], row["submitted_at"])], conn)
     return response_id
 
 

@@ -2,9 +2,10 @@
 
 The survey pages are the hot path of an evening peak. Flask-Limiter's route decorators spend
 more per request resolving which limits apply than the count itself costs, so these views
-call the configured strategy (`limiter.limiter`: memory, or Redis when REDIS_URL is set) with
-their two or three known limits directly, and Flask-Limiter's per-request machinery skips the
-respondent blueprint (hooks.py). Login and the console keep the decorators.
+call the configured strategy (`limiter.limiter`: per-process local://, or Redis when
+REDIS_URL is set) with their two or three known limits directly, and Flask-Limiter's
+per-request machinery skips the respondent blueprint (hooks.py). Login and the console keep
+the decorators.
 """
 
 from __future__ import annotations

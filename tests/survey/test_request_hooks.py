@@ -67,3 +67,36 @@ def test_redirects_and_errors_are_not_compressed(client, staff):
     missing = client.get("/console/campaigns/999999", headers={"Accept-Encoding": "gzip"})
     assert moved.status_code in (301, 308) and "Content-Encoding" not in moved.headers
     assert missing.status_code == 404 and "Content-Encoding" not in missing.headers
+
+
+def test_merged_hooks_keep_the_order_flask_runs_them_in(app, monkeypatch):
+    """Flask runs after-request and teardown hooks last-registered first: merging adjacent
+    extension hooks into one wrapper must not change that order, on every other page."""
+    calls = []
+
+    def hook(name):
+        def run(*args):
+            calls.append(name)
+            return args[0] if args else None
+
+        run.extension = name.startswith("ext")
+        return run
+
+    monkeypatch.setattr(hooks, "_unused_by_survey", lambda f: f.extension)
+    for kind in ("before", "after", "teardown"):
+        funcs = [hook("own1"), hook("ext1"), hook("ext2"), hook("own2"), hook("ext3")]
+        merged = hooks._merge_runs(funcs, kind)
+        assert len(merged) == 4  # ext1 and ext2 share one wrapper
+
+        def flask_order(fs, kind=kind):  # as Flask's preprocess/process_response/teardown
+            return fs if kind == "before" else list(reversed(fs))
+
+        with app.test_request_context("/console/"):
+            calls.clear()
+            for f in flask_order(funcs):
+                f(*([] if kind == "before" else ["resp"]))
+            expected = list(calls)
+            calls.clear()
+            for f in flask_order(merged):
+                f(*([] if kind == "before" else ["resp"]))
+        assert calls == expected, kind
