@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .intervals import (
     EMPTY,
+    VERDICT_FLOOR,
     Estimate,
     binomial_p_value,
+    interval_vs_threshold,
     mean_estimate,
     more_needed,
     proportion_estimate,
     ratio_estimate,
     verdict,
+    verdict_minimum,
 )
 
 #: method code -> description (DOMAIN.md, "Scales and the rate")
@@ -50,8 +53,16 @@ def estimate(frame: pd.DataFrame, method: str, weighted: bool = False) -> Estima
     return proportion_estimate(frame["overall"].to_numpy(float), w)
 
 
-def check(est: Estimate, threshold: float, method: str, frame: pd.DataFrame | None = None) -> dict:
-    """The threshold check of one figure as plain data."""
+def check(
+    est: Estimate,
+    threshold: float,
+    method: str,
+    frame: pd.DataFrame | None = None,
+    min_n: int = VERDICT_FLOOR,
+    headroom: int | None = None,
+) -> dict:
+    """The threshold check of one figure as plain data: the verdict of record (point rule,
+    'insufficient' under min_n respondents) and, beside it, where the interval stands."""
     out = {
         "n": est.n,
         "rate": est.rate,
@@ -59,8 +70,10 @@ def check(est: Estimate, threshold: float, method: str, frame: pd.DataFrame | No
         "ci_high": est.ci_high,
         "se": est.se,
         "n_eff": est.n_eff,
-        "verdict": verdict(est, threshold),
-        "more_needed": more_needed(est, threshold),
+        "verdict": verdict(est, threshold, min_n),
+        "min_n": min_n,
+        "interval_vs_threshold": interval_vs_threshold(est, threshold),
+        "more_needed": more_needed(est, threshold, headroom),
         "p_value": None,
     }
     if method == "overall_item" and frame is not None and not frame.empty:
@@ -77,19 +90,24 @@ def table(
     threshold: float,
     min_cell: int,
     weighted: bool = False,
+    min_verdict_n: int | None = None,
+    targets: Mapping[tuple, int] | None = None,
 ) -> list[dict]:
     """One row per cell of the breakdown: keys, n, and (unless n < min_cell) the rate and its
-    interval. A withheld cell keeps its count and says so."""
+    interval. A withheld cell keeps its count and says so. With min_verdict_n each row also
+    carries its verdict (the minimum capped by the cell's target in `targets`)."""
     rows = []
     if frame.empty:
         return rows
-    for key, positions in frame.groupby(list(by), sort=True).indices.items():
+    for key, positions in frame.groupby(list(by), sort=True, observed=True).indices.items():
         keys = key if isinstance(key, tuple) else (key,)
         cell = frame.iloc[positions]
         row = dict(zip(by, keys, strict=True))
         row["n"] = int(len(cell))
         if len(cell) < min_cell:
             row.update(rate=None, ci_low=None, ci_high=None, suppressed=True, below=None)
+            if min_verdict_n is not None:
+                row.update(verdict="insufficient", interval_vs_threshold=None)
         else:
             est = estimate(cell, method, weighted)
             row.update(
@@ -99,5 +117,11 @@ def table(
                 suppressed=False,
                 below=None if est.rate is None else est.rate < threshold,
             )
+            if min_verdict_n is not None:
+                target = (targets or {}).get(keys)
+                row.update(
+                    verdict=verdict(est, threshold, verdict_minimum(min_verdict_n, target)),
+                    interval_vs_threshold=interval_vs_threshold(est, threshold),
+                )
         rows.append(row)
     return rows

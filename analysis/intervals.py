@@ -1,4 +1,9 @@
-"""Confidence intervals, the exact binomial test and the verdict against a threshold."""
+"""Confidence intervals, the exact binomial test and the verdict against a threshold.
+
+The verdict of record is the official point rule: a rate at or above the threshold meets it.
+The interval stands beside it (above / spans / under the threshold) and says how safe the
+verdict is; it never replaces it. Too few respondents give no verdict at all.
+"""
 
 from __future__ import annotations
 
@@ -61,13 +66,20 @@ def ratio_estimate(
         return EMPTY
     total_m = float((w * m).sum())
     rate = float((w * y).sum()) / total_m
+    n_eff = kish(w)
     if n > 1:
         resid = w * (y - rate * m)
         var = n / (n - 1) * float((resid * resid).sum()) / (total_m * total_m)
     else:
         var = 0.0
     se = math.sqrt(var)
-    return Estimate(rate, se, max(0.0, rate - z * se), min(1.0, rate + z * se), n, kish(w))
+    if se == 0.0:
+        # one respondent, or respondents who all gave the same share: the linearised
+        # variance is zero, which would claim certainty; take a Wilson interval with each
+        # respondent as one observation (answers of one person are not independent)
+        low, high = wilson(rate * n_eff, n_eff, z)
+        return Estimate(rate, se, low, high, n, n_eff)
+    return Estimate(rate, se, max(0.0, rate - z * se), min(1.0, rate + z * se), n, n_eff)
 
 
 def _answered(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -107,26 +119,51 @@ def binomial_p_value(successes: int, n: int, threshold: float) -> float | None:
     return float(binom.sf(successes - 1, n, threshold))
 
 
-def verdict(est: Estimate, threshold: float) -> str | None:
-    """'meets' (interval above the threshold), 'below' (under it) or 'inconclusive'."""
-    if est.rate is None or est.ci_low is None:
+#: fewer respondents than this never get a verdict, whatever the campaign's setting
+VERDICT_FLOOR = 3
+
+
+def verdict_minimum(setting: int, target: int | None) -> int:
+    """Respondents a verdict needs: the campaign's setting, never more than the target (so a
+    county's eight principals all answering still get a verdict), never under VERDICT_FLOOR."""
+    wanted = setting if not target or target <= 0 else min(setting, target)
+    return max(VERDICT_FLOOR, wanted)
+
+
+def verdict(est: Estimate, threshold: float, min_n: int = VERDICT_FLOOR) -> str | None:
+    """The verdict of record: 'meets' (rate ≥ threshold), 'below', or 'insufficient' (fewer
+    than min_n respondents); None where there is no valid answer at all."""
+    if est.rate is None:
+        return None
+    if est.n < max(min_n, VERDICT_FLOOR):
+        return "insufficient"
+    return "meets" if est.rate >= threshold else "below"
+
+
+def interval_vs_threshold(est: Estimate, threshold: float) -> str | None:
+    """'above' (the whole interval at or above the threshold), 'spans' or 'under'."""
+    if est.ci_low is None or est.ci_high is None:
         return None
     if est.ci_low >= threshold:
-        return "meets"
+        return "above"
     if est.ci_high < threshold:
-        return "below"
-    return "inconclusive"
+        return "under"
+    return "spans"
 
 
-def more_needed(est: Estimate, threshold: float, z: float = Z95) -> int | None:
-    """About how many more respondents would settle an inconclusive verdict, if the rate and
-    the spread stay as they are (the standard error shrinks as 1/√n). None: cannot settle."""
-    if est.rate is None or est.se is None or est.n == 0:
+def more_needed(
+    est: Estimate, threshold: float, headroom: int | None = None, z: float = Z95
+) -> int | None:
+    """About how many more respondents would bring the interval clear of the threshold, if the
+    rate and the spread stay as they are (the standard error shrinks as 1/√n); only when the
+    interval spans the threshold and the number is one a bureau can act on: no more than
+    `headroom` (the group's remaining target or population), or, where that is unknown, no
+    more than the respondents so far. None otherwise."""
+    if interval_vs_threshold(est, threshold) != "spans" or not est.se or est.rate is None:
         return None
     gap = abs(est.rate - threshold)
     if gap == 0:
         return None
-    if verdict(est, threshold) != "inconclusive":
-        return 0
-    needed = est.n * (z * est.se / gap) ** 2
-    return max(1, math.ceil(needed - est.n))
+    needed = max(1, math.ceil(est.n * (z * est.se / gap) ** 2 - est.n))
+    limit = headroom if headroom is not None else est.n
+    return needed if needed <= limit else None

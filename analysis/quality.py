@@ -1,34 +1,64 @@
-"""Data-quality screening: flag, never drop.
+"""Data-quality screening: flag, weigh the evidence, and exclude only on strong evidence.
 
-Per response: speeders, straight-lining, bursts from one network, duplicates that slipped
-through. Per school × group: "coached" answer patterns (many identical answer vectors from
-different devices), for a person to review.
+Per response: answers under the absolute speed floor, answers much faster than the group's
+median, straight-lining, bursts of near-identical sheets from one network address, and
+duplicates that slipped through. Per school × group: "coached" answer patterns (one answer
+vector far more common than in the rest of the county, from many devices), for a person to
+review.
+
+In a satisfied county the most common honest sheet is the most positive option on every item,
+so a pattern alone is weak evidence. Each reason carries its weight of evidence (EVIDENCE); a
+screening rule (RULES) says which responses leave the headline, and the default rule removes
+only what coaching or stuffing leaves behind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
-REASONS = ("speeder", "straight_line", "burst", "duplicate")
+REASONS = ("too_fast", "fast", "straight_line", "burst", "duplicate")
 REASON_LABELS = {
-    "speeder": "答题过快",
+    "too_fast": "答题时间低于下限",
+    "fast": "明显快于同群体多数人",
     "straight_line": "所有题目同一选项",
     "burst": "同一网络短时集中提交相近答案",
-    "duplicate": "重复提交",
+    "duplicate": "同一设备重复提交相同答案",
 }
+#: weight of evidence of each reason on its own
+EVIDENCE = {
+    "too_fast": "strong",
+    "fast": "weak",
+    "straight_line": "weak",
+    "burst": "strong",
+    "duplicate": "strong",
+}
+#: screening rule -> what it leaves out of the headline (the documented choices of a campaign)
+RULES = {
+    "strong": "剔除强证据答卷：重复提交、同一网络集中提交相近答案、答题时间低于下限，"
+    "以及所有题目同一选项且明显快于同群体多数人的答卷",
+    "none": "不剔除任何答卷（全部答卷）",
+    "any": "剔除任一质量标记的答卷（最严格：也剔除仅“所有题目同一选项”的答卷，"
+    "在满意度高的县会压低认可率）",
+}
+DEFAULT_RULE = "strong"
 
 
 @dataclass(frozen=True)
 class QualityConfig:
-    speed_floor: float = 30.0  #: seconds; faster is a speeder
-    speed_fraction: float = 0.3  #: ... or faster than this share of the group's median
+    speed_floor: float = 30.0  #: seconds; faster is too fast, whatever the form
+    speed_fraction: float = 0.3  #: ... faster than this share of the group's median is fast
     straight_min_items: int = 8  #: a questionnaire this long or longer can be straight-lined
     burst_k: int = 5  #: this many responses ...
-    burst_minutes: float = 10.0  #: ... within this window from one network at one school
+    burst_minutes: float = 10.0  #: ... within this window from one address at one school
     burst_max_diff: int = 1  #: ... differing in at most this many answers
+    #: ... and more alike than the rest of the county's answers make likely (one-sided
+    #: binomial p-value against the share of such sheets among the group's other schools)
+    burst_alpha: float = 0.001
     duplicate_minutes: float = 60.0  #: same device and answers again within this window
     coached_min_n: int = 10  #: school × group cells smaller than this are not judged
     coached_share: float = 0.3  #: share of the most common answer vector that looks coached
@@ -36,34 +66,71 @@ class QualityConfig:
     coached_networks: int = 3  #: ... coming from at least this many devices
 
 
+def excluded(flags: pd.DataFrame, rule: str) -> np.ndarray:
+    """Which responses a screening rule leaves out of the headline (flags: flag_responses)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown screening rule {rule!r}; known: {sorted(RULES)}")
+    n = len(flags)
+    if rule == "none":
+        return np.zeros(n, bool)
+    if rule == "any":
+        return flags["flagged"].to_numpy(bool)
+    strong = np.zeros(n, bool)
+    for reason, weight in EVIDENCE.items():
+        if weight == "strong":
+            strong |= flags[reason].to_numpy(bool)
+    return strong | (flags["straight_line"].to_numpy(bool) & flags["fast"].to_numpy(bool))
+
+
 def network_ids(network: pd.Series) -> np.ndarray:
-    """A 64-bit hash per network label (-1 where there is none): equal labels, equal ids."""
-    values = network.to_numpy(dtype=object, na_value=None)
-    missing = pd.isna(values)
-    ids = pd.util.hash_array(np.where(missing, "", values).astype(object), categorize=False)
-    ids = ids.view(np.int64)
-    ids[missing] = -1
-    return ids
+    """An integer per network label (-1 where there is none): equal labels, equal ids."""
+    codes, _ = pd.factorize(network.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+    return codes.astype(np.int64)
 
 
-def _ids(frame: pd.DataFrame) -> pd.DataFrame:
-    """Integer stand-ins for the string keys: network_id and answer_id (-1 = none).
-
-    A prepared frame (analysis.report.prepare) already carries both."""
-    if {"network_id", "answer_id"} <= set(frame.columns):
-        return frame[["school", "group", "network_id", "answer_id"]]
-    out = pd.DataFrame({"school": frame["school"], "group": frame["group"]}, index=frame.index)
-    out["network_id"] = network_ids(frame["network"])
-    out["answer_id"] = pd.factorize(frame["vector"], use_na_sentinel=True)[0]
+def shared_at_school(school_codes: np.ndarray, network_ids: np.ndarray) -> np.ndarray:
+    """Whether each response shares its network with another response at the same school
+    (only such responses can be part of a burst or a duplicate)."""
+    has = network_ids >= 0
+    if not has.any():
+        return has
+    width = int(school_codes.max()) + 2 if len(school_codes) else 1
+    key = network_ids[has].astype(np.int64) * width + (school_codes[has].astype(np.int64) + 1)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    out = np.zeros(len(network_ids), bool)
+    out[has] = counts[inverse] > 1
     return out
 
 
-def speeders(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
-    """Duration under the floor, or under a fraction of the median of the same group."""
+def _ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Integer stand-ins for the string keys (-1 = none): network_id (the device: address and
+    browser), address_id (the network address alone; the device where a frame has no
+    address) and answer_id. A prepared frame (analysis.report.prepare) carries all three."""
+    out = pd.DataFrame({"school": frame["school"], "group": frame["group"]}, index=frame.index)
+    out["network_id"] = (
+        frame["network_id"] if "network_id" in frame else network_ids(frame["network"])
+    )
+    if "address_id" in frame:
+        out["address_id"] = frame["address_id"]
+    elif "address" in frame:
+        out["address_id"] = network_ids(frame["address"])
+    else:
+        out["address_id"] = out["network_id"]
+    out["answer_id"] = (
+        frame["answer_id"]
+        if "answer_id" in frame
+        else pd.factorize(frame["vector"], use_na_sentinel=True)[0]
+    )
+    return out
+
+
+def speed(frame: pd.DataFrame, cfg: QualityConfig) -> tuple[pd.Series, pd.Series]:
+    """(too_fast, fast): under the absolute floor; else under a fraction of the group's median."""
     duration = frame["duration"].astype(float)
-    median = duration.groupby(frame["group"]).transform("median")
-    fast = (duration < cfg.speed_floor) | (duration < cfg.speed_fraction * median)
-    return fast.fillna(False).astype(bool)
+    median = duration.groupby(frame["group"], observed=True).transform("median")
+    too_fast = (duration < cfg.speed_floor).fillna(False).astype(bool)
+    fast = (duration < cfg.speed_fraction * median).fillna(False).astype(bool) & ~too_fast
+    return too_fast, fast
 
 
 def straight_lines(choice: np.ndarray, cfg: QualityConfig) -> np.ndarray:
@@ -74,28 +141,59 @@ def straight_lines(choice: np.ndarray, cfg: QualityConfig) -> np.ndarray:
     return (choice == choice[:, :1]).all(axis=1) & (choice[:, 0] != 36)
 
 
-def _hamming(vectors: list[str], reference: str) -> np.ndarray:
-    a = np.frombuffer(
-        "".join(v.ljust(len(reference))[: len(reference)] for v in vectors).encode(), np.uint8
-    ).reshape(len(vectors), len(reference))
-    b = np.frombuffer(reference.encode(), np.uint8)
-    return (a != b).sum(axis=1)
+def _matrix(vectors: list[str], width: int) -> np.ndarray:
+    """Answer vectors as an (n, width) byte matrix (short ones padded with blanks)."""
+    joined = "".join((v or "").ljust(width, ".")[:width] for v in vectors)
+    return np.frombuffer(joined.encode("ascii", "replace"), np.uint8).reshape(len(vectors), width)
 
 
-def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
-    """≥ k responses from one network at one school inside the window, with near-identical
-    answers (within burst_max_diff of the window's most common vector)."""
+def near_counter(frame: pd.DataFrame, cfg: QualityConfig) -> Callable[[str, str], float]:
+    """A function (group, vector) -> share of the group's responses whose answers are within
+    burst_max_diff of the vector. The county's own answers are the baseline a burst is judged
+    against: where most honest parents answer 满意 everywhere, many alike sheets are expected.
+    """
+    vectors = frame["vector"].to_numpy(dtype=object, na_value="")
+    groups = frame["group"].to_numpy(dtype=object)
+    by_group = {g: np.flatnonzero(groups == g) for g in pd.unique(groups)}
+    matrices: dict[tuple[str, int], np.ndarray] = {}
+
+    def share(group: str, vector: str, school_mask: np.ndarray | None = None) -> float:
+        rows = by_group.get(group, np.zeros(0, np.int64))
+        if school_mask is not None:
+            rows = rows[~school_mask[rows]]
+        if not len(rows):
+            return 0.0
+        key = (group, len(vector))
+        if key not in matrices:
+            matrices[key] = _matrix(vectors[by_group[group]].tolist(), len(vector))
+        full = matrices[key]
+        sub = full if school_mask is None else full[~school_mask[by_group[group]]]
+        ref = np.frombuffer(vector.encode("ascii", "replace"), np.uint8)
+        return float(((sub != ref).sum(axis=1) <= cfg.burst_max_diff).mean())
+
+    return share
+
+
+def bursts(
+    frame: pd.DataFrame,
+    cfg: QualityConfig,
+    baseline: Callable[[str, str, object], float] | None = None,
+) -> pd.Series:
+    """≥ k responses from one network address at one school inside the window, with
+    near-identical answers (within burst_max_diff of the window's most common vector), more
+    alike than the rest of the county's answers of that group make likely. `baseline(group,
+    vector, school)` gives that share; without one, any such window is a burst."""
     flagged = pd.Series(False, index=frame.index)
     ids = _ids(frame)
-    ids = ids[ids["network_id"] != -1]
-    ids = ids[ids.duplicated(["school", "network_id"], keep=False)]  # cheap pre-filter
+    ids = ids[ids["address_id"] != -1]
+    ids = ids[ids.duplicated(["school", "address_id"], keep=False)]  # cheap pre-filter
     if ids.empty:
         return flagged
-    sizes = ids.groupby(["school", "network_id"], observed=True)["group"].transform("size")
+    sizes = ids.groupby(["school", "address_id"], observed=True)["group"].transform("size")
     data = frame.loc[ids.index[(sizes >= cfg.burst_k).to_numpy()]]
-    data = data.assign(network_id=ids["network_id"])
+    data = data.assign(address_id=ids["address_id"])
     window = np.timedelta64(int(cfg.burst_minutes * 60), "s")
-    for _, grp in data.groupby(["school", "network_id"], sort=False, observed=True):
+    for (school, _), grp in data.groupby(["school", "address_id"], sort=False, observed=True):
         grp = grp.sort_values("submitted_at")
         times = grp["submitted_at"].to_numpy("datetime64[ns]")
         ends = np.searchsorted(times, times + window, side="right")
@@ -106,12 +204,19 @@ def bursts(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
         for s in starts:
             inside[s : ends[s]] = True
         vectors = grp["vector"].fillna("").tolist()
-        chosen = [v for v, f in zip(vectors, inside, strict=True) if f]
-        mode = pd.Series(chosen).mode().iloc[0]
-        near = _hamming(vectors, mode) <= cfg.burst_max_diff
-        hit = inside & near
-        if hit.sum() >= cfg.burst_k:
-            flagged.loc[grp.index[hit]] = True
+        chosen = pd.Series([v for v, f in zip(vectors, inside, strict=True) if f])
+        mode = chosen.mode().iloc[0]
+        near = (_matrix(vectors, len(mode)) != _matrix([mode], len(mode))).sum(axis=1)
+        hit = inside & (near <= cfg.burst_max_diff)
+        hits = int(hit.sum())
+        if hits < cfg.burst_k:
+            continue
+        group = grp["group"].iloc[0] if grp["group"].nunique() == 1 else None
+        if baseline is not None and group is not None:
+            p0 = baseline(str(group), mode, school)
+            if float(binom.sf(hits - 1, int(inside.sum()), p0)) >= cfg.burst_alpha:
+                continue  # as alike as the county's own answers: no evidence
+        flagged.loc[grp.index[hit]] = True
     return flagged
 
 
@@ -126,7 +231,7 @@ def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
     flagged = pd.Series(False, index=frame.index)
     if ids.empty:
         return flagged
-    data = ids.assign(submitted_at=frame.loc[ids.index, "submitted_at"])
+    data = ids[keys].assign(submitted_at=frame.loc[ids.index, "submitted_at"])
     data = data.sort_values([*keys, "submitted_at"])
     same = (data[keys] == data[keys].shift()).all(axis=1)
     gap = data["submitted_at"].diff() <= pd.Timedelta(minutes=cfg.duplicate_minutes)
@@ -137,24 +242,38 @@ def duplicates(frame: pd.DataFrame, cfg: QualityConfig) -> pd.Series:
 def flag_responses(
     frame: pd.DataFrame, straight: np.ndarray, cfg: QualityConfig | None = None
 ) -> pd.DataFrame:
-    """Boolean columns per reason, 'flagged' (any) and 'reasons' (comma-joined codes).
+    """Boolean columns per reason, 'flagged' (any reason) and 'reasons' (comma-joined codes).
 
-    frame needs: school, group, network, vector, submitted_at (datetime64), duration.
+    frame needs: school, group, network, vector, submitted_at (datetime64), duration; and
+    optionally address (the network address alone, for bursts).
     """
     cfg = cfg or QualityConfig()
     out = pd.DataFrame(index=frame.index)
-    out["speeder"] = speeders(frame, cfg)
+    out["too_fast"], out["fast"] = speed(frame, cfg)
     out["straight_line"] = np.asarray(straight, bool)
-    # only responses that share a network with another at the same school can be part of a
-    # burst or a duplicate: both checks look at those few rows, not at the whole county
+    # only responses that share a device or an address with another at the same school can be
+    # part of a burst or a duplicate: both checks look at those few rows, not the whole county
     ids = _ids(frame)
-    shared = (ids["network_id"] != -1) & ids.duplicated(["school", "network_id"], keep=False)
-    few = frame[shared.to_numpy()]
-    out["burst"] = bursts(few, cfg).reindex(frame.index, fill_value=False)
+    school = pd.Categorical(frame["school"]).codes
+    shared = shared_at_school(school, ids["network_id"].to_numpy()) | shared_at_school(
+        school, ids["address_id"].to_numpy()
+    )
+    few = frame[shared]
+    if len(few):
+        few = few.assign(network_id=ids["network_id"][shared], address_id=ids["address_id"][shared])
+        if "answer_id" not in few:
+            few = few.assign(answer_id=ids["answer_id"][shared])
+    county = near_counter(frame, cfg)
+    schools = frame["school"].to_numpy(dtype=object)
+
+    def baseline(group: str, vector: str, school_code) -> float:
+        return county(group, vector, schools == school_code)
+
+    out["burst"] = bursts(few, cfg, baseline).reindex(frame.index, fill_value=False)
     out["duplicate"] = duplicates(few, cfg).reindex(frame.index, fill_value=False)
     flags = out[list(REASONS)].to_numpy()
     out["flagged"] = flags.any(axis=1)
-    # each combination of reasons is one category: "" for none, "speeder,burst" and so on
+    # each combination of reasons is one category: "" for none, "fast,burst" and so on
     combination = flags.astype(np.int64) @ (1 << np.arange(len(REASONS)))
     labels = [
         ",".join(r for j, r in enumerate(REASONS) if c >> j & 1) for c in range(1 << len(REASONS))

@@ -5,7 +5,8 @@ Input frames (built by the app, or by hand in tests):
 
 * responses: response_id, school, group, questionnaire, version, vector, duration, network,
   submitted_at (may be NaT where the network is unique at its school: no burst or duplicate
-  can involve such a response), and optionally network_id
+  can involve such a response), and optionally address (the network address alone),
+  network_id and address_id (integer stand-ins for network and address)
 * schools: school, name, stage, location, enrolment
 """
 
@@ -22,12 +23,16 @@ from scipy import sparse
 from questionnaires.model import GROUPS, Questionnaire
 
 from .breakdowns import METHODS, check, estimate, table
-from .intervals import wilson
+from .intervals import verdict_minimum, wilson
 from .quality import (
+    DEFAULT_RULE,
+    EVIDENCE,
     REASON_LABELS,
     REASONS,
+    RULES,
     QualityConfig,
     coached_schools,
+    excluded,
     flag_responses,
     network_ids,
     straight_lines,
@@ -42,8 +47,9 @@ class Settings:
     threshold: float = 0.85
     group_weights: Mapping[str, float] | None = None
     poststratify: bool = False
-    exclude_flagged: bool = True  #: the headline leaves flagged responses out
+    screen_rule: str = DEFAULT_RULE  #: which flagged responses the headline leaves out (RULES)
     min_cell: int = 5  #: fewer respondents than this: count shown, rate withheld
+    min_verdict_n: int = 10  #: fewer respondents than this (or the target): no verdict
     quality: QualityConfig = field(default_factory=QualityConfig)
 
 
@@ -96,6 +102,10 @@ def prepare(
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"])
     if "network_id" not in frame:
         frame["network_id"] = network_ids(frame["network"])
+    if "address_id" not in frame:
+        frame["address_id"] = (
+            network_ids(frame["address"]) if "address" in frame else frame["network_id"]
+        )
     for col in ("school", "group"):
         if not isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype("category")
@@ -127,19 +137,20 @@ def _weights(frame: pd.DataFrame, schools: pd.DataFrame, settings: Settings) -> 
     return poststratify(frame, enrolment)
 
 
-def _group_block(frame, group, settings, threshold, method) -> dict:
+#: the figures of a check repeated beside the headline (unweighted, all answers)
+BRIEF = ("n", "rate", "ci_low", "ci_high", "verdict", "interval_vs_threshold")
+
+
+def _group_block(frame, group, settings, min_n, headroom) -> dict:
+    t, m = settings.threshold, settings.method
     weighted = settings.poststratify and group in POSTSTRATIFIED
-    est = estimate(frame, method, weighted)
-    out = check(est, threshold, method, frame)
+    est = estimate(frame, m, weighted)
+    out = check(est, t, m, frame, min_n, headroom)
     out["label"] = GROUPS.get(group, group)
     out["weighted"] = weighted
     if weighted:
-        plain = estimate(frame, method, False)
-        out["unweighted"] = {
-            k: v
-            for k, v in check(plain, threshold, method, frame).items()
-            if k in ("n", "rate", "ci_low", "ci_high", "verdict")
-        }
+        plain = check(estimate(frame, m, False), t, m, frame, min_n)
+        out["unweighted"] = {k: plain[k] for k in BRIEF}
     return out
 
 
@@ -268,15 +279,28 @@ def _item_rows(sums: list[ItemSums], by_school: bool, settings: Settings) -> lis
 
 
 def analyze(
-    prep: Prepared, schools: pd.DataFrame, settings: Settings, groups: list[str] | None = None
+    prep: Prepared,
+    schools: pd.DataFrame,
+    settings: Settings,
+    groups: list[str] | None = None,
+    targets: Mapping[tuple[str, str], int] | None = None,
 ) -> dict:
     """Rates, intervals and verdicts per group, school, stage, location, item; weak items;
-    quality counts. Every figure the report, the JSON and the exports show."""
+    quality counts. Every figure the report, the JSON and the exports show.
+
+    targets: respondents wanted per (school, group); they cap the respondents a verdict
+    needs and bound the "more needed" advice.
+    """
     if settings.method not in METHODS:
         raise ValueError(f"unknown method {settings.method!r}")
     frame = prep.frame
     t, m, cell = settings.threshold, settings.method, settings.min_cell
-    keep = ~frame["flagged"].to_numpy() if settings.exclude_flagged else np.ones(len(frame), bool)
+    targets = dict(targets or {})
+    group_target: dict[str, int] = {}
+    for (_, g), n in targets.items():
+        group_target[g] = group_target.get(g, 0) + int(n or 0)
+    removed = {rule: excluded(frame, rule) for rule in RULES}
+    keep = ~removed[settings.screen_rule]
     needed = [
         "school",
         "group",
@@ -299,27 +323,30 @@ def analyze(
     slim = frame[[*needed, "flagged"]]  # not the string columns: each filter would copy them
     for g in groups:
         sub = data[data["group"] == g]
-        block = _group_block(sub, g, settings, t, m)
         everyone = slim[slim["group"] == g]
+        target = group_target.get(g)
+        min_n = verdict_minimum(settings.min_verdict_n, target)
+        headroom = max(target - len(everyone), 0) if target else None
+        block = _group_block(sub, g, settings, min_n, headroom)
         block["responses"] = int(len(everyone))
+        block["target"] = target
         block["flagged"] = int(everyone["flagged"].sum())
-        block["all_responses"] = {
-            k: v
-            for k, v in check(estimate(everyone, m), t, m, everyone).items()
-            if k in ("n", "rate", "ci_low", "ci_high", "verdict")
-        }
+        block["excluded"] = int(len(everyone) - len(sub))
+        every = check(estimate(everyone, m), t, m, everyone, min_n)
+        block["all_responses"] = {k: every[k] for k in BRIEF}
         group_out[g] = block
 
+    overall_min = verdict_minimum(settings.min_verdict_n, sum(group_target.values()) or None)
     if settings.group_weights:
         ests = {
             g: estimate(data[data["group"] == g], m, settings.poststratify and g in POSTSTRATIFIED)
             for g in groups
         }
         combined, used = combine_groups(ests, settings.group_weights)
-        overall = check(combined, t, m)
+        overall = check(combined, t, m, None, overall_min)
         overall.update(weighted=True, weights=used)
     else:
-        overall = check(estimate(data, m), t, m, data)
+        overall = check(estimate(data, m), t, m, data, overall_min)
         overall.update(weighted=False, weights=None)
 
     quality_counts = {r: int(frame[r].sum()) for r in REASONS}
@@ -362,16 +389,26 @@ def analyze(
         "threshold": t,
         "method": m,
         "method_description": METHODS[m],
-        "headline": "excluding_flagged" if settings.exclude_flagged else "all_responses",
+        "screen_rule": settings.screen_rule,
+        "screen_rule_description": RULES[settings.screen_rule],
         "poststratified": settings.poststratify,
         "min_cell": cell,
+        "min_verdict_n": settings.min_verdict_n,
         "responses": int(len(frame)),
         "analysed": int(keep.sum()),
         "groups": group_out,
         "overall": overall,
         "schools": [
             {rename.get(k, k): v for k, v in r.items()}
-            for r in table(data, ["school", "group"], m, t, cell)
+            for r in table(
+                data,
+                ["school", "group"],
+                m,
+                t,
+                cell,
+                min_verdict_n=settings.min_verdict_n,
+                targets=targets,
+            )
         ],
         "school_totals": [
             {rename.get(k, k): v for k, v in r.items()} for r in table(data, ["school"], m, t, cell)
@@ -384,6 +421,11 @@ def analyze(
         "quality": {
             "counts": quality_counts,
             "labels": REASON_LABELS,
+            "evidence": EVIDENCE,
+            "rules": {
+                rule: {"description": text, "removed": int(removed[rule].sum())}
+                for rule, text in RULES.items()
+            },
             "flagged": int(frame["flagged"].sum()),
             "total": int(len(frame)),
             "by_school": by_school.to_dict("records"),

@@ -40,6 +40,7 @@ COLUMNS = [
     "submission_id",
     "source",
     "network",
+    "address",
 ]
 
 
@@ -98,6 +99,9 @@ def synthesize(
             vectors = digits[picks].view(f"S{picks.shape[1]}").ravel()
             durations = np.maximum(15, rng.lognormal(5.2, 0.5, size=m))
             minutes = rng.uniform(0, 60 * 24 * 5, size=m)
+            # a household or a school's Wi-Fi: about one answer in twenty shares its address
+            # with another answer of the same school and group
+            addresses = rng.integers(0, 10 * m, size=m)
             rows = []
             codes = [[o.code for o in it.options] for it in q.choice_items]
             item_codes = [it.code for it in q.choice_items]
@@ -125,6 +129,7 @@ def synthesize(
                         uuid.uuid4().hex,
                         "web",
                         f"syn{rng.integers(0, 2**40):010x}",
+                        f"adr{link.id:04x}{addresses[r]:08x}",
                     )
                 )
                 tallies[(campaign.id, link.school_id, group, hour_of(submitted))] += 1

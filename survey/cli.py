@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from analysis.breakdowns import METHODS
+from analysis.quality import RULES
 
 from . import audit
 from .campaigns import (
@@ -300,18 +301,21 @@ def progress_command(campaign, as_json):
     help="Recognition method (default: the campaign's).",
 )
 @click.option(
-    "--exclude-flagged/--include-flagged",
+    "--screen",
+    type=click.Choice(list(RULES)),
     default=None,
-    help="Leave out responses flagged by the quality screen (default: the campaign's).",
+    help="Screening rule for the headline: strong (leave out strong evidence of stuffing or "
+    "coaching), none (every answer), any (every flagged answer). Default: the campaign's.",
 )
 @with_appcontext
 @needs_schema
-def analyze_command(campaign, as_json, method, exclude_flagged):
+def analyze_command(campaign, as_json, method, screen):
     """Recognition rates, intervals and the threshold check per group, school and item."""
     from .reports.data import AnalysisError, run_analysis
+    from .reports.labels import VERDICT_LABELS
 
     try:
-        result = run_analysis(get_campaign(campaign), method, exclude_flagged)
+        result = run_analysis(get_campaign(campaign), method, screen)
     except AnalysisError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -324,7 +328,8 @@ def analyze_command(campaign, as_json, method, exclude_flagged):
     for d in result["groups"].values():
         rate = "—" if d["rate"] is None else f"{d['rate']:.1%}"
         ci = "" if d["ci_low"] is None else f"  [{d['ci_low']:.1%}, {d['ci_high']:.1%}]"
-        click.echo(f"  {d['label']:<12} n={d['n']:<6} {rate}{ci}  {d['verdict'] or '无有效答卷'}")
+        verdict = VERDICT_LABELS.get(d["verdict"], "无有效答卷")
+        click.echo(f"  {d['label']:<12} n={d['n']:<6} {rate}{ci}  {verdict}")
 
 
 @click.command("export")
@@ -349,7 +354,8 @@ def export_command(campaign, fmt, output, method):
 
 def _write_export(c, fmt, output, method, settings) -> int:
     from .reports.data import run_analysis, visible_comments
-    from .reports.exports import write_csv, write_sav, write_xlsx
+    from .reports.exports import write_csv, write_xlsx
+    from .reports.spss import write_sav
 
     if fmt == "csv":
         with open(output, "w", encoding="utf-8", newline="") as out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 
 from flask import current_app, request
@@ -23,11 +24,48 @@ def network_hash(remote_addr: str | None, user_agent: str | None, salt: str) -> 
     return h.hexdigest()[:32]
 
 
+def address_hash(remote_addr: str | None, salt: str) -> str | None:
+    """A salted, truncated SHA-256 of the network address alone: an IPv4 address, or the /64
+    prefix of an IPv6 one (a phone rotates the rest of its address). Burst screening uses it,
+    so changing the browser's User-Agent does not make one phone look like many."""
+    if not remote_addr:
+        return None
+    try:
+        ip = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        network = remote_addr
+    else:
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if mapped is not None:
+            network = str(mapped)
+        elif ip.version == 6:
+            network = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        else:
+            network = str(ip)
+    h = hashlib.sha256()
+    h.update(salt.encode())
+    h.update(b"\0address\0")
+    h.update(network.encode())
+    return h.hexdigest()[:32]
+
+
+def label_hash(label: str | None, salt: str) -> str | None:
+    """A salted hash of a network label from an imported file (it may be an IP address)."""
+    if not label:
+        return None
+    return network_hash(label, None, salt)
+
+
 def request_network_hash() -> str:
-    """The network hash of the current request."""
+    """The device hash (address and User-Agent) of the current request."""
     return network_hash(
         request.remote_addr, request.headers.get("User-Agent"), current_app.config["NETWORK_SALT"]
     )
+
+
+def request_address_hash() -> str | None:
+    """The address hash of the current request."""
+    return address_hash(request.remote_addr, current_app.config["NETWORK_SALT"])
 
 
 #: contact details a respondent may type into a comment: mobile and landline numbers,

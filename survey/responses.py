@@ -72,6 +72,7 @@ def store_response(
     started_at: datetime | None,
     source: str = "web",
     network: str | None = None,
+    address: str | None = None,
     access_code: AccessCode | None = None,
     submitted_at: datetime | None = None,
     duration_seconds: float | None = None,
@@ -108,6 +109,7 @@ def store_response(
         "submission_id": submission_id,
         "source": source,
         "network": network,
+        "address": address,
         "access_code_id": access_code.id if access_code else None,
     }
     engine = db.engine

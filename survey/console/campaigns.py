@@ -154,8 +154,9 @@ def _analysis_settings(campaign: Campaign, form: CampaignForm) -> None:
     campaign.method = form.method.data
     campaign.group_weights = getattr(form.group_weights, "parsed", None)
     campaign.poststratify = bool(form.poststratify.data)
-    campaign.exclude_flagged = bool(form.exclude_flagged.data)
+    campaign.screen_rule = form.screen_rule.data
     campaign.min_cell = form.min_cell.data
+    campaign.min_verdict_n = form.min_verdict_n.data
     campaign.speed_floor = float(form.speed_floor.data)
 
 

@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from questionnaires import GROUPS
 
 from ..models import LINK_MODES, ROLES
+from ..reports.labels import SCREEN_RULE_LABELS
 
 METHODS = {
     "positive_share": "认可选项占有效回答的比例（默认）",
@@ -114,11 +115,18 @@ class CampaignForm(FlaskForm):
         description="如 家长=0.4, 学生=0.2, 教师=0.2, 社会公众=0.2；留空则只按群体分别判定。",
     )
     poststratify = BooleanField("学生、家长答卷按学校在校生数加权")
-    exclude_flagged = BooleanField("主要结果剔除数据质量标记的答卷", default=True)
+    screen_rule = SelectField(
+        "数据质量筛查规则（主要结果）", choices=choices(SCREEN_RULE_LABELS), default="strong"
+    )
     min_cell = IntegerField(
         "最小显示人数",
         default=5,
         validators=[InputRequired("请填写最小显示人数"), NumberRange(1, 100, "应在1到100之间")],
+    )
+    min_verdict_n = IntegerField(
+        "得出结论所需最少人数",
+        default=10,
+        validators=[InputRequired("请填写人数"), NumberRange(3, 1000, "应在3到1000之间")],
     )
     speed_floor = IntegerField(
         "答题过快阈值（秒）",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from questionnaires import GROUPS, TEXT_MAX, Questionnaire
@@ -19,7 +20,7 @@ from ..campaigns import registry
 from ..counts import add_counts
 from ..extensions import db
 from ..models import Campaign, Link, Response, School
-from ..privacy import redact_answers
+from ..privacy import label_hash, redact_answers
 from ..timeutil import CST, utcnow
 from .tabular import Problem, TableError, read_table
 
@@ -130,7 +131,9 @@ def _check_row(number, row, cols, campaign, schools, forms, problems):
                 raise ValueError
         except ValueError:
             problems.append(Problem(number, cols["duration_seconds"], f"“{text}”不是有效秒数"))
-    network = row.get(cols.get("network", ""), "").strip()[:64] or None
+    # the label (it may be an IP address) is kept only as a salted hash, like a web address
+    label = row.get(cols.get("network", ""), "").strip()[:200] or None
+    network = label_hash(label, current_app.config["NETWORK_SALT"])
     if len(problems) > before:
         return None
     return {
@@ -206,6 +209,7 @@ def import_responses(
                 "submission_id": f"{source}-{campaign.id}-{digest}-{number}",
                 "source": source,
                 "network": rec["network"],
+                "address": rec["network"],
             }
         )
     try:

@@ -42,6 +42,8 @@ class Campaign(db.Model):
         sa.CheckConstraint("threshold > 0 AND threshold <= 1", name="threshold_range"),
         sa.CheckConstraint("link_mode IN ('open', 'code')", name="link_mode_known"),
         sa.CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
+        sa.CheckConstraint("screen_rule IN ('strong', 'none', 'any')", name="screen_rule_known"),
+        sa.CheckConstraint("min_verdict_n >= 1", name="min_verdict_n_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,10 +70,14 @@ class Campaign(db.Model):
     group_weights: Mapped[dict | None] = mapped_column(sa.JSON)
     #: weight student and parent answers to school enrolment
     poststratify: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    #: the headline leaves out responses flagged by the quality screen
-    exclude_flagged: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: which flagged responses the headline leaves out (analysis.quality.RULES)
+    screen_rule: Mapped[str] = mapped_column(
+        sa.String(12), default="strong", server_default="strong"
+    )
     #: breakdowns with fewer respondents show their count but no rate or comments
     min_cell: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: groups with fewer respondents (or fewer than their target) get no verdict
+    min_verdict_n: Mapped[int] = mapped_column(default=10, server_default="10")
     #: answers faster than this many seconds are flagged as speeders
     speed_floor: Mapped[float] = mapped_column(default=30.0, server_default="30")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

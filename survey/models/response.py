@@ -44,6 +44,10 @@ class Response(db.Model):
     submission_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     #: 'web', 'paper' or 'import'
     source: Mapped[str] = mapped_column(sa.String(8), default="web")
-    #: salted hash of network and user agent (web), or an opaque label (import)
+    #: the device: salted hash of network address and user agent (web), or of the file's
+    #: network label (import); screens duplicates and coached schools
     network: Mapped[str | None] = mapped_column(sa.String(64))
+    #: salted hash of the network address alone (IPv4, or an IPv6 /64): screens bursts, so a
+    #: changed User-Agent does not make one phone look like many
+    address: Mapped[str | None] = mapped_column(sa.String(64))
     access_code_id: Mapped[int | None] = mapped_column(sa.ForeignKey("access_code.id"), unique=True)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import adbc_driver_manager
-import adbc_driver_postgresql.dbapi as adbc_pg
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
-from flask import current_app
 
-from analysis.quality import QualityConfig, network_ids
+from analysis.quality import QualityConfig, shared_at_school
 from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
 from ..campaigns import registry
 from ..extensions import db
-from ..models import Campaign, Response, ResponseTally, School
+from ..models import Campaign, Link, Response, ResponseTally, School
 
 RESPONSE_COLUMNS = [
     "response_id",
@@ -29,17 +25,30 @@ RESPONSE_COLUMNS = [
     "vector",
     "duration",
     "network",
+    "address",
+]
+_R = Response.__table__.c
+_SOURCE = [
+    _R.id,
+    _R.school_id,
+    _R.group,
+    _R.questionnaire,
+    _R.questionnaire_version,
+    _R.vector,
+    _R.duration_seconds,
+    _R.network,
+    _R.address,
 ]
 
 
-def _sql(campaign: Campaign) -> str:
-    """Plain columns, no SQL functions and no ORDER BY: each would cost SQLite a second per
-    million rows, and the analysis needs no order."""
-    return (
-        'SELECT id, school_id, "group", questionnaire, questionnaire_version, vector, '
-        "duration_seconds, network FROM response "
-        f"WHERE campaign_id = {int(campaign.id)}"
-    )
+class AnalysisError(RuntimeError):
+    """The stored answers cannot be analysed (e.g. a questionnaire version is missing)."""
+
+
+#: between the values of one aggregated column: a control character no stored value holds
+SEP = "\x1f"
+#: responses read per aggregate query (ids, so each string stays well under the drivers' limits)
+ID_SPAN = 500_000
 
 
 def _empty_responses() -> pd.DataFrame:
@@ -52,84 +61,94 @@ def _empty_responses() -> pd.DataFrame:
     return frame.drop(columns=["school_id"])
 
 
-def _columns(table: np.ndarray) -> pd.DataFrame:
-    """A 2-D object array of driver rows as typed columns. (Building the frame from the
-    tuples directly makes pandas infer every string column, at several times the cost.)"""
-    named = dict(zip(RESPONSE_COLUMNS, table.T, strict=True))
-    out = {}
-    for name, col in named.items():
-        if name in ("response_id", "school_id", "version"):
-            out[name] = col.astype(np.int64)
-        elif name == "duration":
-            out[name] = np.array(col, dtype=float)  # None becomes NaN
-        elif name in ("group", "questionnaire"):
-            codes, labels = pd.factorize(col)
-            out[name] = pd.Categorical.from_codes(codes, categories=labels)
-        else:
-            out[name] = pd.Series(np.ascontiguousarray(col), dtype=object)
-    return pd.DataFrame(out)
+def _aggregated(column: sa.Column, dialect: str) -> sa.ColumnElement:
+    """All of a column's values in one string, a NULL as an empty value. The separator is a
+    literal: SQLite reads a bound one again for every row, at nearly twice the cost."""
+    value = sa.cast(column, sa.Text) if dialect == "postgresql" else column
+    if column.nullable:
+        value = sa.func.coalesce(value, "")
+    return sa.func.aggregate_strings(value, sa.literal_column(f"'{SEP}'"))
 
 
-def _adbc_connect(url: sa.URL):
-    """An ADBC connection to the app's database, or None for an in-memory SQLite database
-    (which only the app's own connection can see)."""
-    if url.get_backend_name() == "postgresql":
-        return adbc_pg.connect(url.set(drivername="postgresql").render_as_string(False))
-    database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return adbc_sqlite.connect(database)
+def _split(joined: str | None, dtype: pa.DataType) -> pa.Array:
+    """One aggregated column back as an Arrow array (empty values as nulls, except text)."""
+    values = pc.split_pattern(pa.array([joined or ""], pa.large_string()), SEP).flatten()
+    values = pc.if_else(pc.equal(values, ""), None, values)
+    if pa.types.is_large_string(dtype):  # one span's text stays far below 2 GB
+        return pc.cast(values, pa.string())
+    return pc.cast(values, dtype)
 
 
-def _read_arrow(url: sa.URL, sql: str) -> pa.Table | None:
-    """The query's rows as an Arrow table, or None where ADBC cannot read the database (an
-    in-memory one, or a connection it cannot open: logged): the caller then reads through
-    the app's own connection."""
-    try:
-        adbc = _adbc_connect(url)
-        if adbc is None:
-            return None
-        with adbc, adbc.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetch_arrow_table()
-    except adbc_driver_manager.Error:
-        current_app.logger.warning("ADBC read failed; reading through SQLAlchemy", exc_info=True)
-        return None
+def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
+    """The campaign's response columns as an Arrow table, read through the app's own connection.
+
+    Why aggregates: the app's SQLite library must be the only one that opens the live database
+    file in a server process. A second copy of SQLite in the same process (an ADBC driver, say)
+    does not share its POSIX lock state, takes itself for the last connection on closing, and
+    deletes the WAL that the app's connections are still writing to (sqlite.org, "How To Corrupt
+    An SQLite Database File", 2.2.1): acknowledged answers were lost that way. A row cursor
+    through the app's driver costs about 4 s per million responses in Python objects; one
+    `group_concat` / `string_agg` per column builds each column in the database's C code in
+    one pass (the values of one row stay aligned across the aggregates of that pass), and Arrow
+    splits it again without a Python object per value.
+    """
+    if conn.dialect.name == "postgresql":  # a serial plan: every aggregate sees one row order
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    where = _R.campaign_id == campaign_id
+    low, high, count = conn.execute(
+        sa.select(sa.func.min(_R.id), sa.func.max(_R.id), sa.func.count()).where(where)
+    ).one()
+    types = [pa.int64(), pa.int64(), pa.large_string(), pa.large_string(), pa.int64()]
+    types += [pa.large_string(), pa.float64(), pa.large_string(), pa.large_string()]
+    parts = []
+    for start in range(low or 0, (high or -1) + 1, ID_SPAN):
+        span = where & (_R.id >= start) & (_R.id < start + ID_SPAN)
+        columns = (_aggregated(c, conn.dialect.name) for c in _SOURCE)
+        joined = conn.execute(sa.select(*columns).where(span)).one()
+        if joined[0] is None:  # no response in this span
+            continue
+        parts.append(
+            pa.table(
+                [_split(j, t) for j, t in zip(joined, types, strict=True)],
+                names=RESPONSE_COLUMNS,
+            )
+        )
+    table = pa.concat_tables(parts) if parts else pa.table({})
+    if table.num_rows != count or any(len(p) != len(p.column(0)) for p in parts):
+        raise AnalysisError("读取答卷时数据不一致，请稍后重试")  # a stray separator, say
+    return table
+
+
+def _ids(values: pa.ChunkedArray) -> np.ndarray:
+    """An integer per distinct value (-1 for null): equal values, equal ids."""
+    codes = pc.fill_null(pc.dictionary_encode(values.combine_chunks()).indices, -1)
+    return codes.to_numpy().astype(np.int64)
 
 
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table of the response columns as the frame: labels as categoricals."""
-    table = table.rename_columns(RESPONSE_COLUMNS)
+    """An Arrow table of the response columns as the frame: labels as categoricals, integer
+    ids for the device and the address (the text itself is not needed past this point)."""
     for name in ("group", "questionnaire"):
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, pc.dictionary_encode(table[name]))
-    return table.to_pandas()
+    network_id, address_id = _ids(table["network"]), _ids(table["address"])
+    frame = table.drop_columns(["address"]).to_pandas()
+    frame["network_id"] = network_id
+    frame["address_id"] = np.where(address_id >= 0, address_id + network_id.max() + 1, network_id)
+    return frame
 
 
 def load_responses(campaign: Campaign) -> pd.DataFrame:
     """One row per response (no answers JSON: the vector carries the choices).
 
-    Reads through an ADBC driver, which fills Arrow columns straight from the database with
-    no Python object per value (on SQLite a third of a cursor's time, on PostgreSQL less than
-    COPY to CSV and parsing it), and keeps repeated labels as categoricals: a million ORM
-    rows would cost more than the whole analysis.
+    Read column by column through the app's own connection into Arrow (see _read_table),
+    repeated labels kept as categoricals: a million ORM rows would cost more than the whole
+    analysis.
     """
-    conn = db.session.connection()
-    table = _read_arrow(conn.engine.url, _sql(campaign))
-    if table is not None:
-        if not table.num_rows:
-            return _empty_responses()
-        frame = _from_arrow(table)
-    else:
-        cur = conn.connection.dbapi_connection.cursor()
-        try:
-            cur.execute(_sql(campaign))
-            rows = cur.fetchall()
-        finally:
-            cur.close()
-        if not rows:
-            return _empty_responses()
-        frame = _columns(np.array(rows, dtype=object))
+    table = _read_table(db.session.connection(), campaign.id)
+    if not table.num_rows:
+        return _empty_responses()
+    frame = _from_arrow(table)
     schools = list(campaign.schools)
     index = np.full(max([s.id for s in schools], default=0) + 1, -1, dtype=np.int64)
     for i, s in enumerate(schools):
@@ -138,9 +157,7 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
         index[frame["school_id"].to_numpy(dtype=np.int64)], categories=[s.code for s in schools]
     )
     frame["version"] = frame["version"].astype(int)
-    frame["network_id"] = network_ids(frame["network"])
     frame["submitted_at"] = _times_where_needed(frame)
-    frame["duration"] = pd.to_numeric(frame["duration"], errors="coerce").astype(float)
     missing = frame["vector"].isna()
     if missing.any():  # answers stored before vectors existed
         frame.loc[missing, "vector"] = _vectors_from_answers(frame.loc[missing, "response_id"])
@@ -151,7 +168,10 @@ def _times_where_needed(frame: pd.DataFrame) -> pd.Series:
     """Submission times of the responses that share a network with another response at the
     same school: only those can be part of a burst or a duplicate. The rest stay NaT, which
     spares reading and parsing a timestamp per response."""
-    shared = (frame["network_id"] != -1) & frame.duplicated(["school", "network_id"], keep=False)
+    school = frame["school"].cat.codes.to_numpy()
+    shared = shared_at_school(school, frame["network_id"].to_numpy()) | shared_at_school(
+        school, frame["address_id"].to_numpy()
+    )
     times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     ids = frame.loc[shared, "response_id"].astype(int).tolist()
     found = {}
@@ -182,10 +202,6 @@ def _vectors_from_answers(ids: pd.Series) -> list[str]:
             q = registry().get(code, version)
             out[rid] = q.encode_vector(answers or {}) if q else ""
     return [out.get(int(r), "") for r in ids]
-
-
-class AnalysisError(RuntimeError):
-    """The stored answers cannot be analysed (e.g. a questionnaire version is missing)."""
 
 
 def load_schools(campaign: Campaign) -> pd.DataFrame:
@@ -229,31 +245,44 @@ def load_comments(campaign: Campaign, query: str | None = None) -> pd.DataFrame:
 
 
 def settings_for(
-    campaign: Campaign, method: str | None = None, exclude_flagged: bool | None = None
+    campaign: Campaign, method: str | None = None, screen_rule: str | None = None
 ) -> Settings:
     return Settings(
         method=method or campaign.method,
         threshold=campaign.threshold,
         group_weights=campaign.group_weights or None,
         poststratify=campaign.poststratify,
-        exclude_flagged=campaign.exclude_flagged if exclude_flagged is None else exclude_flagged,
+        screen_rule=screen_rule or campaign.screen_rule,
         min_cell=campaign.min_cell,
+        min_verdict_n=campaign.min_verdict_n,
         quality=QualityConfig(speed_floor=campaign.speed_floor),
     )
 
 
+def load_targets(campaign: Campaign) -> dict[tuple[str, str], int]:
+    """Respondents wanted per (school code, group), where a target is set."""
+    rows = db.session.execute(
+        sa.select(School.code, Link.group, Link.target)
+        .join(School, Link.school_id == School.id)
+        .where(Link.campaign_id == campaign.id, Link.target > 0)
+    )
+    return {(code, group): int(target) for code, group, target in rows}
+
+
 def run_analysis(
-    campaign: Campaign, method: str | None = None, exclude_flagged: bool | None = None
+    campaign: Campaign, method: str | None = None, screen_rule: str | None = None
 ) -> dict:
     """The analysis document of a campaign, with school names and group labels added."""
-    settings = settings_for(campaign, method, exclude_flagged)
+    settings = settings_for(campaign, method, screen_rule)
     schools = load_schools(campaign)
     responses = load_responses(campaign)
     try:
         prep = prepare(responses, schools, registry().versions, settings)
     except ValueError as exc:
         raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
-    result = analyze(prep, schools, settings, groups=list(campaign.groups))
+    result = analyze(
+        prep, schools, settings, groups=list(campaign.groups), targets=load_targets(campaign)
+    )
     names = dict(zip(schools["school"], schools["name"], strict=True))
     for key in ("schools", "school_totals", "weak_items_by_school"):
         for row in result[key]:
@@ -270,17 +299,22 @@ def run_analysis(
     return result
 
 
-def visible_comments(campaign: Campaign, result: dict, query: str | None = None) -> pd.DataFrame:
-    """Comments of the school × group cells with at least min_cell responses (all responses
-    counted, flagged or not): a small cell keeps its comments hidden."""
-    comments = load_comments(campaign, query)
+def hidden_cells(campaign: Campaign, min_cell: int) -> set[tuple[str, str]]:
+    """(school code, group) cells with fewer than min_cell responses (all responses counted,
+    flagged or not): their comments are withheld in the report and in every export."""
     counts = db.session.execute(
         sa.select(School.code, ResponseTally.group, sa.func.sum(ResponseTally.n))
         .join(School, ResponseTally.school_id == School.id)
         .where(ResponseTally.campaign_id == campaign.id)
         .group_by(School.code, ResponseTally.group)
     ).all()
-    hidden = {(code, group) for code, group, n in counts if n < result["min_cell"]}
+    return {(code, group) for code, group, n in counts if n < min_cell}
+
+
+def visible_comments(campaign: Campaign, result: dict, query: str | None = None) -> pd.DataFrame:
+    """Comments of the school × group cells with at least min_cell responses."""
+    comments = load_comments(campaign, query)
+    hidden = hidden_cells(campaign, result["min_cell"])
     if hidden and not comments.empty:
         keys = list(zip(comments["school"], comments["group"], strict=True))
         comments = comments[[k not in hidden for k in keys]]

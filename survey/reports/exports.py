@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from analysis.quality import REASON_LABELS, excluded
 from analysis.report import Settings, prepare
 from analysis.scoring import BLANK, decode
 from questionnaires import GROUPS, Questionnaire
@@ -23,14 +24,36 @@ from questionnaires import GROUPS, Questionnaire
 from ..campaigns import registry
 from ..extensions import db
 from ..models import Campaign, Response
-from .data import AnalysisError, load_responses, load_schools
+from .data import AnalysisError, hidden_cells, load_responses, load_schools
 
 CHUNK = 20_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: shown in every export where a small cell's comment is withheld
+WITHHELD = ""
+
+#: the fixed columns of the raw data: code -> label
+FIXED = {
+    "response_id": "答卷编号",
+    "school_code": "学校代码",
+    "school_name": "学校名称",
+    "stage": "学段",
+    "location": "城乡",
+    "group": "群体",
+    "questionnaire": "问卷",
+    "version": "问卷版本",
+    "source": "来源",
+    "submitted_at": "提交时间（北京时间）",
+    "duration_seconds": "答题时长（秒）",
+    "flagged": "质量标记",
+    "excluded": "主要结果中剔除",
+    "reasons": "标记原因",
+}
+SOURCE_LABELS = {"web": "网上作答", "paper": "纸质问卷录入", "import": "外部导入"}
 
 
 def safe_text(value):
-    """Text that a spreadsheet will never run as a formula."""
+    """Text that a spreadsheet will never run as a formula (for CSV, whose cells have no type;
+    the xlsx writer stores text as text and the .sav has no formulas)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -46,22 +69,35 @@ class Layout:
 
     @property
     def headers(self) -> list[str]:
-        return [
-            "response_id",
-            "school_code",
-            "school_name",
-            "stage",
-            "location",
-            "group",
-            "questionnaire",
-            "version",
-            "source",
-            "submitted_at",
-            "duration_seconds",
-            "flagged",
-            "reasons",
-            *[c for c, _ in self.items],
-        ]
+        return [*FIXED, *(c for c, _ in self.items)]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {**FIXED, **dict(self.items)}
+
+    @property
+    def titled_headers(self) -> list[str]:
+        """One header row a person and a program can both read: "P01 您对……" (the code, a
+        space, the question; split at the first space for the code)."""
+        labels = self.labels
+        return [f"{c} {labels[c]}" for c in self.headers]
+
+    def codebook(self) -> list[list[str]]:
+        """Rows of the codebook: code, label, type, options (code = label), missing codes."""
+        rows = [[c, label, "", "", ""] for c, label in FIXED.items()]
+        seen = set()
+        for q in self.forms:
+            for it in q.items:
+                if it.code in seen:
+                    continue
+                seen.add(it.code)
+                if it.type == "text":
+                    rows.append([it.code, it.text, "文字", "", ""])
+                    continue
+                options = "；".join(f"{o.code}={o.label}" for o in it.options)
+                missing = "、".join(o.code for o in it.options if o.dont_know)
+                rows.append([it.code, it.text, "单选", options, missing])
+        return rows
 
 
 def layout_of(campaign: Campaign) -> Layout:
@@ -82,22 +118,45 @@ def layout_of(campaign: Campaign) -> Layout:
     return Layout(forms, items, text_codes)
 
 
-def flags_by_id(campaign: Campaign, settings: Settings) -> dict[int, str]:
-    """Quality reasons of the flagged responses, by response id."""
+@dataclass
+class Screening:
+    """What the raw data says of each response's quality: reasons of the flagged ones (in
+    Chinese), those the campaign's rule leaves out, and the small cells whose comments are
+    withheld in every export."""
+
+    reasons: dict[int, str]
+    excluded: set[int]
+    hidden_cells: set[tuple[str, str]]
+
+
+def screening_of(campaign: Campaign, settings: Settings) -> Screening:
     schools = load_schools(campaign)
     try:
         frame = prepare(load_responses(campaign), schools, registry().versions, settings).frame
     except ValueError as exc:
         raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
+    labels = {
+        combo: "、".join(REASON_LABELS[r] for r in combo.split(",") if r)
+        for combo in frame["reasons"].cat.categories
+    }
     hit = frame[frame["flagged"]]
-    return dict(zip(hit["response_id"].astype(int), hit["reasons"], strict=True))
+    ids = frame["response_id"].to_numpy()
+    out = excluded(frame, settings.screen_rule)
+    return Screening(
+        reasons=dict(
+            zip(hit["response_id"].astype(int), hit["reasons"].map(labels).astype(str), strict=True)
+        ),
+        excluded={int(i) for i in ids[out]},
+        hidden_cells=hidden_cells(campaign, settings.min_cell),
+    )
 
 
 def raw_chunks(
-    campaign: Campaign, layout: Layout, flags: dict[int, str], labels: bool = True
+    campaign: Campaign, layout: Layout, screen: Screening, labels: bool = True
 ) -> Iterator[pd.DataFrame]:
     """The raw-data table in chunks of CHUNK responses (keyset pages by id), each a frame
-    with layout.headers columns; answers as option labels (or codes), comments defused."""
+    with layout.headers columns; answers as option labels (or codes); comments of small cells
+    withheld. Text stays as typed: a writer that needs it defused (CSV) does so itself."""
     info = {s.id: (s.code, s.name, s.stage_label, s.location_label) for s in campaign.schools}
     texts = {c: Response.answers[c].as_string() for c in layout.text_codes}
     tables = {}
@@ -150,12 +209,17 @@ def raw_chunks(
         school = chunk["school_id"].map(info)
         for i, col in enumerate(("school_code", "school_name", "stage", "location")):
             chunk[col] = school.str[i]
+        cells = zip(chunk["school_code"], chunk["group"], strict=True)
+        hidden = pd.Series([c in screen.hidden_cells for c in cells], index=chunk.index)
         chunk["group"] = chunk["group"].map(GROUPS).fillna(chunk["group"])
+        if labels:
+            chunk["source"] = chunk["source"].map(SOURCE_LABELS).fillna(chunk["source"])
         local = pd.to_datetime(chunk["submitted_at"]) + pd.Timedelta(hours=8)
         chunk["submitted_at"] = local.dt.strftime("%Y-%m-%d %H:%M:%S")
         chunk["duration_seconds"] = chunk["duration_seconds"].astype(float).round(1)
-        reasons = chunk["response_id"].map(flags)
+        reasons = chunk["response_id"].map(screen.reasons)
         chunk["flagged"] = np.where(reasons.notna(), "是", "否")
+        chunk["excluded"] = np.where(chunk["response_id"].isin(screen.excluded), "是", "否")
         chunk["reasons"] = reasons.fillna("")
         answers = {code: np.full(len(chunk), None, dtype=object) for code, _ in layout.items}
         for (qcode, version), pos in chunk.groupby(["questionnaire", "version"]).indices.items():
@@ -166,7 +230,7 @@ def raw_chunks(
             for j, item in enumerate(choice):
                 answers[item.code][pos] = options[j][idx[:, j]]
         for code in layout.text_codes:
-            answers[code] = chunk[code].map(safe_text, na_action="ignore").to_numpy()
+            answers[code] = chunk[code].where(~hidden, WITHHELD).to_numpy(dtype=object)
         for code, values in answers.items():
             chunk[code] = values
         yield chunk[layout.headers]
@@ -174,31 +238,36 @@ def raw_chunks(
 
 
 def raw_rows(
-    campaign: Campaign, layout: Layout, flags: dict[int, str], labels: bool = True
+    campaign: Campaign, layout: Layout, screen: Screening, labels: bool = True
 ) -> Iterator[list]:
     """The raw-data table row by row (for writers that take rows)."""
-    for chunk in raw_chunks(campaign, layout, flags, labels):
+    for chunk in raw_chunks(campaign, layout, screen, labels):
         for row in chunk.itertuples(index=False, name=None):
             yield [None if (isinstance(v, float) and np.isnan(v)) else v for v in row]
 
 
 def write_csv(campaign: Campaign, out: io.TextIOBase, settings: Settings) -> int:
-    """Raw responses as CSV in UTF-8 with a BOM (Excel opens it correctly); returns rows."""
+    """Raw responses as CSV in UTF-8 with a BOM (Excel opens it correctly), one header row of
+    "code question" (Layout.titled_headers); returns rows. Every text cell is defused: a CSV
+    cell has no type, so Excel would run "=…" as a formula."""
     layout = layout_of(campaign)
     out.write("\ufeff")
-    csv.writer(out, lineterminator="\r\n").writerow(layout.headers)
+    csv.writer(out, lineterminator="\r\n").writerow(layout.titled_headers)
     n = 0
-    for chunk in raw_chunks(campaign, layout, flags_by_id(campaign, settings)):
+    for chunk in raw_chunks(campaign, layout, screening_of(campaign, settings)):
+        text = chunk.select_dtypes(include=["object", "string"]).columns
+        chunk[text] = chunk[text].apply(lambda col: col.map(safe_text, na_action="ignore"))
         chunk.to_csv(out, header=False, index=False, lineterminator="\r\n")
         n += len(chunk)
     return n
 
 
 def write_xlsx(campaign: Campaign, path: str, result: dict, comments, settings: Settings) -> int:
-    """The dossier workbook: summary, groups, schools, items, quality, comments, raw data."""
+    """The dossier workbook: summary, groups, schools, items, quality, comments, raw data
+    (headed "code question", text stored as text, never as a formula) and its codebook."""
     import xlsxwriter
 
-    from .sheets import write_summary_sheets
+    from .sheets import write_codebook, write_summary_sheets
 
     book = xlsxwriter.Workbook(
         path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -207,78 +276,13 @@ def write_xlsx(campaign: Campaign, path: str, result: dict, comments, settings: 
         write_summary_sheets(book, result, comments)
         layout = layout_of(campaign)
         sheet = book.add_worksheet("原始数据")
-        bold = book.add_format({"bold": True})
-        sheet.write_row(0, 0, layout.headers, bold)
+        bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        sheet.write_row(0, 0, layout.titled_headers, bold)
+        sheet.freeze_panes(1, 3)
         n = 0
-        for n, row in enumerate(raw_rows(campaign, layout, flags_by_id(campaign, settings)), 1):
+        for n, row in enumerate(raw_rows(campaign, layout, screening_of(campaign, settings)), 1):
             sheet.write_row(n, 0, row)
+        write_codebook(book, layout.codebook())
     finally:
         book.close()
     return n
-
-
-def write_sav(campaign: Campaign, path: str, settings: Settings) -> int:
-    """SPSS .sav: numeric answer codes with value labels, item texts as variable labels."""
-    import pyreadstat
-
-    layout = layout_of(campaign)
-    flags = flags_by_id(campaign, settings)
-    schools = list(campaign.schools)
-    school_num = {s.code: float(i + 1) for i, s in enumerate(schools)}
-    group_num = {label: float(i + 1) for i, label in enumerate(GROUPS.values())}
-    numbers: dict[str, dict[str, float]] = {}
-    value_labels: dict[str, dict[float, str]] = {}
-    for q in layout.forms:
-        for it in q.choice_items:
-            for j, o in enumerate(it.options):
-                num = float(o.code) if o.code.isdigit() else float(j + 1)
-                numbers.setdefault(it.code, {})[o.code] = num
-                value_labels.setdefault(it.code, {})[num] = o.label
-    choice_codes = [c for c, _ in layout.items if c in numbers]
-    parts = []
-    for chunk in raw_chunks(campaign, layout, flags, labels=False):
-        part = pd.DataFrame(
-            {
-                "response_id": chunk["response_id"].astype(float),
-                "school": chunk["school_code"].map(school_num).astype(float),
-                "group": chunk["group"].map(group_num).astype(float),
-                "flagged": (chunk["flagged"] == "是").astype(float),
-                "duration_seconds": chunk["duration_seconds"].astype(float),
-            }
-        )
-        for c in choice_codes:
-            part[c] = chunk[c].map(numbers[c]).astype(float)
-        comments = chunk[layout.text_codes].fillna("").astype(str)
-        part["comment"] = comments.agg(" | ".join, axis=1).str.strip(" |").str[:2000]
-        parts.append(part)
-    frame = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame(
-            columns=[
-                "response_id",
-                "school",
-                "group",
-                "flagged",
-                "duration_seconds",
-                *choice_codes,
-                "comment",
-            ]
-        )
-    )
-    texts = dict(layout.items)
-    labels = {
-        "response_id": "答卷编号",
-        "school": "学校",
-        "group": "群体",
-        "flagged": "质量标记",
-        "duration_seconds": "答题时长（秒）",
-        "comment": "意见建议",
-    }
-    labels.update({c: texts[c][:250] for c in choice_codes})
-    value_labels = {c: value_labels[c] for c in choice_codes}
-    value_labels["school"] = {school_num[s.code]: f"{s.code} {s.name}" for s in schools}
-    value_labels["group"] = {num: label for label, num in group_num.items()}
-    value_labels["flagged"] = {0.0: "否", 1.0: "是"}
-    pyreadstat.write_sav(frame, path, column_labels=labels, variable_value_labels=value_labels)
-    return len(frame)

@@ -8,7 +8,32 @@ METHOD_LABELS = {
     "option_scores": "选项分值平均（百分制）",
     "overall_item": "总体满意度题认可率",
 }
-VERDICT_LABELS = {"meets": "达标", "below": "未达标", "inconclusive": "尚难定论"}
+#: the verdict of record (the point rule: rate ≥ threshold)
+VERDICT_LABELS = {"meets": "达标", "below": "未达标", "insufficient": "样本不足，不作结论"}
+#: where the 95% interval stands against the threshold, beside the verdict
+INTERVAL_LABELS = {
+    "above": "置信区间整体在达标线以上",
+    "spans": "置信区间跨越达标线",
+    "under": "置信区间整体在达标线以下",
+}
+#: "more needed" that no bureau can act on
+CLOSE_CALL = "与达标线几乎持平，增加样本也难以改变结论"
+SCREEN_RULE_LABELS = {
+    "strong": "剔除强证据答卷（推荐）",
+    "none": "不剔除（全部答卷）",
+    "any": "剔除任一质量标记的答卷（最严格）",
+}
+
+
+def interval_note(block: dict) -> str:
+    """Where the interval stands, and how many more respondents would settle it (or that none
+    realistically would), in the report's words."""
+    where = INTERVAL_LABELS.get(block.get("interval_vs_threshold") or "", "")
+    if block.get("interval_vs_threshold") != "spans":
+        return where
+    if block.get("more_needed"):
+        return f"{where}，约再需 {block['more_needed']} 人可得出明确判断"
+    return f"{where}，{CLOSE_CALL}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

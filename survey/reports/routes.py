@@ -16,8 +16,9 @@ from ..charts import bar_chart
 from ..console.access import own_campaign, roles
 from ..timeutil import format_local, utcnow
 from .data import AnalysisError, run_analysis, settings_for, visible_comments
-from .exports import write_csv, write_sav, write_xlsx
-from .labels import METHOD_LABELS, VERDICT_LABELS, pct
+from .exports import write_csv, write_xlsx
+from .labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
+from .spss import write_sav
 
 bp = Blueprint("reports", __name__, url_prefix="/console", template_folder="templates")
 
@@ -85,6 +86,8 @@ def report(campaign_id: int):
         method=method,
         methods=METHOD_LABELS,
         verdicts=VERDICT_LABELS,
+        screen_rules=SCREEN_RULE_LABELS,
+        interval_note=interval_note,
         pct=pct,
         groups=GROUPS,
         group_chart=group_chart,

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from analysis.quality import REASONS
 from questionnaires import GROUPS
 
-from .labels import METHOD_LABELS, VERDICT_LABELS, pct
+from .labels import (
+    INTERVAL_LABELS,
+    METHOD_LABELS,
+    SCREEN_RULE_LABELS,
+    VERDICT_LABELS,
+    interval_note,
+    pct,
+)
 
 
 def _sheet(book, name, headers, rows, widths=None):
@@ -33,15 +41,21 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         ["县区", result["campaign"]["county"]],
         ["计算方法", METHOD_LABELS.get(result["method"], result["method"])],
         ["达标线", f"{t:.0%}"],
-        ["口径", "剔除质量标记答卷" if result["headline"] == "excluding_flagged" else "全部答卷"],
+        ["数据质量筛查规则", SCREEN_RULE_LABELS[result["screen_rule"]]],
         ["答卷总数", result["responses"]],
         ["纳入分析", result["analysed"]],
+        ["得出结论所需最少人数", result["min_verdict_n"]],
         [
             "全县认可度" + ("（按群体加权）" if overall.get("weighted") else ""),
             pct(overall["rate"]),
         ],
         ["95%置信区间", f"{pct(overall['ci_low'])} – {pct(overall['ci_high'])}"],
         ["结论", VERDICT_LABELS.get(overall["verdict"], "无有效答卷")],
+        ["置信区间与达标线", interval_note(overall)],
+    ]
+    summary += [
+        [f"规则“{SCREEN_RULE_LABELS[rule]}”剔除", f"{r['removed']} 份"]
+        for rule, r in result["quality"]["rules"].items()
     ]
     _sheet(book, "概要", ["项目", "内容"], summary, [18, 60])
     group_rows = []
@@ -55,9 +69,10 @@ def write_summary_sheets(book, result: dict, comments) -> None:
                 d["ci_low"],
                 d["ci_high"],
                 VERDICT_LABELS.get(d["verdict"], "无有效答卷"),
+                interval_note(d),
                 d["p_value"],
-                d["more_needed"],
                 d["flagged"],
+                d["excluded"],
                 d["all_responses"]["rate"],
             ]
         )
@@ -72,13 +87,14 @@ def write_summary_sheets(book, result: dict, comments) -> None:
             "下限",
             "上限",
             "结论",
+            "置信区间与达标线",
             "p值（单侧）",
-            "还需人数",
             "质量标记",
+            "筛查剔除",
             "全部答卷认可率",
         ],
         group_rows,
-        [18, 10, 10, 10, 10, 10, 12, 12, 10, 10, 14],
+        [18, 10, 10, 10, 10, 10, 18, 44, 12, 10, 10, 14],
     )
     school_rows = [
         [
@@ -89,6 +105,8 @@ def write_summary_sheets(book, result: dict, comments) -> None:
             r["rate"],
             r["ci_low"],
             r["ci_high"],
+            VERDICT_LABELS.get(r["verdict"], ""),
+            INTERVAL_LABELS.get(r["interval_vs_threshold"] or "", ""),
             "人数过少，不显示" if r["suppressed"] else "",
         ]
         for r in result["schools"]
@@ -96,9 +114,20 @@ def write_summary_sheets(book, result: dict, comments) -> None:
     _sheet(
         book,
         "学校",
-        ["学校代码", "学校名称", "群体", "人数", "认可率", "下限", "上限", "备注"],
+        [
+            "学校代码",
+            "学校名称",
+            "群体",
+            "人数",
+            "认可率",
+            "下限",
+            "上限",
+            "结论",
+            "置信区间",
+            "备注",
+        ],
         school_rows,
-        [12, 24, 16, 8, 10, 10, 10, 16],
+        [12, 24, 16, 8, 10, 10, 10, 18, 24, 16],
     )
     item_rows = [
         [
@@ -122,23 +151,21 @@ def write_summary_sheets(book, result: dict, comments) -> None:
     )
     q = result["quality"]
     quality_rows = [
-        [
-            r["school_code"],
-            r["school_name"],
-            r["speeder"],
-            r["straight_line"],
-            r["burst"],
-            r["duplicate"],
-            r["flagged"],
-        ]
+        [r["school_code"], r["school_name"], *(r[c] for c in REASONS), r["flagged"]]
         for r in q["by_school"]
     ]
+    evidence = {"strong": "强证据", "weak": "弱证据"}
     _sheet(
         book,
         "数据质量",
-        ["学校代码", "学校名称", "答题过快", "同一选项", "集中提交", "重复提交", "标记合计"],
+        [
+            "学校代码",
+            "学校名称",
+            *(f"{q['labels'][c]}（{evidence[q['evidence'][c]]}）" for c in REASONS),
+            "标记合计",
+        ],
         quality_rows,
-        [12, 24, 10, 10, 10, 10, 10],
+        [12, 24, *[14] * len(REASONS), 10],
     )
     comment_rows = [
         [r.school, r.school_name, GROUPS.get(r.group, r.group), r.text]
@@ -150,4 +177,16 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         ["学校代码", "学校名称", "群体", "意见建议"],
         comment_rows,
         [12, 24, 16, 80],
+    )
+
+
+def write_codebook(book, rows: list[list[str]]) -> None:
+    """The raw data's codebook: every column's code, question, type, options and the codes
+    that count as missing (不了解 and the like)."""
+    _sheet(
+        book,
+        "变量说明",
+        ["代码", "题目或含义", "类型", "选项（代码=含义）", "缺失值代码（不计入认可率分母）"],
+        rows,
+        [12, 60, 8, 60, 20],
     )

@@ -17,7 +17,7 @@ from flask_limiter.util import get_remote_address
 
 from ..extensions import csrf, db
 from ..models import AccessCode
-from ..privacy import request_network_hash
+from ..privacy import request_address_hash, request_network_hash
 from ..responses import CodeAlreadyUsed, store_response
 from ..timeutil import format_local
 from . import page_cache, throttle
@@ -188,6 +188,7 @@ def submit(token: str):
             submission_id=ticket.submission_id,
             started_at=ticket.started_at,
             network=request_network_hash(),
+            address=request_address_hash(),
             access_code=code,
         )
     except CodeAlreadyUsed:

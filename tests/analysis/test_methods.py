@@ -9,11 +9,13 @@ from scipy.stats import binom
 
 from analysis.intervals import (
     binomial_p_value,
+    interval_vs_threshold,
     kish,
     more_needed,
     proportion_estimate,
     ratio_estimate,
     verdict,
+    verdict_minimum,
     wilson,
 )
 from analysis.report import Settings, analyze, prepare
@@ -76,18 +78,47 @@ def test_ratio_interval_treats_the_respondent_as_cluster():
     assert est.ci_low == pytest.approx(r - 1.959963984540054 * math.sqrt(var))
 
 
-def test_verdicts_and_more_needed():
+def test_the_verdict_of_record_is_the_point_rule_with_the_interval_beside_it():
     high = proportion_estimate([1.0] * 95 + [0.0] * 5)
-    assert verdict(high, 0.85) == "meets" and more_needed(high, 0.85) == 0
+    assert verdict(high, 0.85) == "meets" and interval_vs_threshold(high, 0.85) == "above"
+    assert more_needed(high, 0.85) is None  # nothing to settle
     low = proportion_estimate([1.0] * 60 + [0.0] * 40)
-    assert verdict(low, 0.85) == "below"
+    assert verdict(low, 0.85) == "below" and interval_vs_threshold(low, 0.85) == "under"
     close = proportion_estimate([1.0] * 88 + [0.0] * 12)
-    assert verdict(close, 0.85) == "inconclusive"
-    extra = more_needed(close, 0.85)
+    # 88% ≥ 85%: the official rule says 达标, the interval only says how safe that is
+    assert verdict(close, 0.85) == "meets" and interval_vs_threshold(close, 0.85) == "spans"
     n_star = 100 * (1.959963984540054 * close.se / 0.03) ** 2
-    assert extra == math.ceil(n_star - 100)
+    assert more_needed(close, 0.85, headroom=1000) == math.ceil(n_star - 100)
     bigger = proportion_estimate([1.0] * (88 * 6) + [0.0] * (12 * 6))
-    assert verdict(bigger, 0.85) == "meets"  # 600 > 100 + extra at the same rate
+    assert interval_vs_threshold(bigger, 0.85) == "above"  # 600 > 100 + extra at that rate
+    just_under = proportion_estimate([1.0] * 849 + [0.0] * 151)
+    assert verdict(just_under, 0.85) == "below"
+
+
+def test_more_needed_only_when_a_bureau_can_act_on_it():
+    razor = proportion_estimate([1.0] * 851 + [0.0] * 149)  # 85.1%
+    assert interval_vs_threshold(razor, 0.85) == "spans"
+    assert more_needed(razor, 0.85, headroom=200) is None  # ~140,000 more: not a plan
+    assert more_needed(razor, 0.85) is None  # no target known: at most the sample again
+    close = proportion_estimate([1.0] * 88 + [0.0] * 12)
+    assert more_needed(close, 0.85, headroom=10) is None
+    assert more_needed(close, 0.85) is None  # ~350 more than the 100 so far
+    nearer = proportion_estimate([1.0] * 90 + [0.0] * 10)
+    assert interval_vs_threshold(nearer, 0.85) == "spans"
+    assert 0 < more_needed(nearer, 0.85) <= 100
+
+
+def test_too_few_respondents_get_no_verdict():
+    one = ratio_estimate([12], [13])
+    assert verdict(one, 0.85) == "insufficient" and one.rate == pytest.approx(12 / 13)
+    assert one.ci_high - one.ci_low > 0.2  # one person settles nothing: no zero-width interval
+    two = proportion_estimate([1.0, 1.0])
+    assert verdict(two, 0.85, min_n=1) == "insufficient"  # never under three, whatever is asked
+    eight = ratio_estimate([10] * 8, [10] * 8)  # a county's eight principals, all 满意
+    assert verdict(eight, 0.85, verdict_minimum(10, 8)) == "meets"
+    assert verdict(eight, 0.85, verdict_minimum(10, None)) == "insufficient"
+    assert eight.ci_low < 1.0 and eight.ci_high == 1.0  # all alike: still an honest interval
+    assert verdict_minimum(10, 2) == 3 and verdict_minimum(10, 50) == 10
 
 
 def test_binomial_p_value_and_kish():

@@ -31,7 +31,7 @@ def test_weighted_group_rate_and_effective_n():
         ("A", "parent", "111", 200, "c"),
         ("B", "parent", "333", 200, "d"),
     ]
-    settings = Settings(min_cell=1, poststratify=True, exclude_flagged=False)
+    settings = Settings(min_cell=1, poststratify=True, screen_rule="none")
     sch = schools(("A", 100), ("B", 300))
     result = analyze(prepare(frame(rows), sch, Q, settings), sch, settings)
     g = result["groups"]["parent"]

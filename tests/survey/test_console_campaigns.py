@@ -43,7 +43,7 @@ def _new_campaign(client, **extra) -> int:
         "opens_at": "",
         "closes_at": "",
     }
-    data.update(min_cell="5", speed_floor="30", exclude_flagged="y")
+    data.update(min_cell="5", speed_floor="30", screen_rule="strong", min_verdict_n="10")
     data.update(extra)
     resp = client.post("/console/campaigns/new", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)
@@ -186,8 +186,8 @@ def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
     login(client, "admin")
     url = f"/console/campaigns/{demo}/edit"
     page = client.get(url).get_data(as_text=True)
-    tag = re.search(r"<input[^>]*name=\"exclude_flagged\"[^>]*>", page).group(0)
-    assert "checked" in tag
+    rule = re.search(r'<select[^>]*name="screen_rule".*?</select>', page, re.S).group(0)
+    assert re.search(r'value="strong" selected|selected[^>]*value="strong"', rule)
     data = {
         "csrf_token": csrf_of(client, url),
         "name": "改名后的调查",
@@ -199,6 +199,8 @@ def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
         "group_weights": "家长=0.4，学生=0.2, teacher=0.4",
         "poststratify": "y",
         "min_cell": "3",
+        "min_verdict_n": "8",
+        "screen_rule": "none",
         "speed_floor": "20",
         "opens_at": "",
         "closes_at": "",
@@ -207,11 +209,13 @@ def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
     with app.app_context():
         c = db.session.get(Campaign, demo)
         assert c.group_weights == {"parent": 0.4, "student": 0.2, "teacher": 0.4}
-        assert c.poststratify and not c.exclude_flagged and c.min_cell == 3
+        assert c.poststratify and c.screen_rule == "none" and c.min_cell == 3
+        assert c.min_verdict_n == 8
         assert c.method == "overall_item" and c.speed_floor == 20
     result = json.loads(runner.invoke(args=["analyze", "demo-2026", "--json"]).output)
     assert result["method"] == "overall_item" and result["poststratified"] is True
-    assert result["headline"] == "all_responses" and result["min_cell"] == 3
+    assert result["screen_rule"] == "none" and result["min_cell"] == 3
+    assert result["min_verdict_n"] == 8
 
     data["group_weights"] = "校友=1"
     resp = client.post(url, data={**data, "csrf_token": csrf_of(client, url)})

@@ -59,11 +59,14 @@ def test_csv_export_is_utf8_with_bom_and_defuses_formulas(client, answered, staf
     resp = client.get(f"/console/campaigns/{answered}/export.csv")
     assert resp.status_code == 200 and resp.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["response_id", "school_code", "school_name"]
+    assert rows[0][:3] == ["response_id 答卷编号", "school_code 学校代码", "school_name 学校名称"]
+    assert [h.split(" ", 1)[0] for h in rows[0]][-3:] == ["P15", "P16", "C01"] or any(
+        h.startswith("P01 您对孩子所在学校") for h in rows[0]
+    )
     assert len(rows) == 152
     assert "满意" in rows[1]
     comment = [cell for row in rows for cell in row if "HYPERLINK" in cell]
-    assert comment == ["'" + EVIL] or all(not c.startswith("=") for c in comment)
+    assert comment == [EVIL]  # starts with '<': nothing to defuse
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
 
@@ -74,13 +77,27 @@ def test_xlsx_export_opens_with_every_sheet_and_no_formulas(client, answered, st
     resp.close()
     assert resp.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["概要", "群体", "学校", "题目", "数据质量", "意见建议", "原始数据"]
+    assert book.sheetnames == [
+        "概要",
+        "群体",
+        "学校",
+        "题目",
+        "数据质量",
+        "意见建议",
+        "原始数据",
+        "变量说明",
+    ]
     raw = book["原始数据"]
     assert raw.max_row == 152
-    for row in raw.iter_rows(values_only=True):
-        for value in row:
-            assert not (isinstance(value, str) and value.startswith("="))
+    header = [c.value for c in raw[1]]
+    assert any(h.startswith("P01 您对孩子所在学校") for h in header)
+    cells = [c for row in raw.iter_rows(min_row=2) for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)  # no formula anywhere
+    assert EVIL in [c.value for c in cells]  # stored as text, as typed, without a quote mark
     assert book["群体"]["A1"].value == "群体"
+    codebook = {r[0]: r for r in book["变量说明"].iter_rows(min_row=2, values_only=True)}
+    assert codebook["P01"][1].startswith("您对孩子所在学校") and "9=不了解" in codebook["P01"][3]
+    assert codebook["P01"][4] == "9"
 
 
 def test_sav_export_reads_back_with_labels(client, answered, staff, tmp_path):
@@ -89,11 +106,29 @@ def test_sav_export_reads_back_with_labels(client, answered, staff, tmp_path):
     path = tmp_path / "out.sav"
     path.write_bytes(resp.data)
     resp.close()
-    frame, meta = pyreadstat.read_sav(str(path))
+    frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
     assert len(frame) == 151
     assert meta.column_names_to_labels["P01"].startswith("您对孩子所在学校")
     assert meta.variable_value_labels["P01"][1.0] == "满意"
     assert meta.variable_value_labels["group"][2.0] == "家长"
+    # 不了解 (code 9) is user-missing: SPSS leaves it out of means and valid percentages
+    assert meta.missing_ranges["P01"] == [{"lo": 9.0, "hi": 9.0}]
+    assert meta.variable_measure["P01"] == "ordinal"
+    assert meta.variable_measure["group"] == "nominal"
+    assert meta.variable_measure["school_code"] == "nominal"
+    assert meta.variable_measure["duration_seconds"] == "scale"
+    assert meta.original_variable_types["P01"] == "F1.0"
+    assert meta.original_variable_types["submitted_at"].startswith("DATETIME")
+    csv_columns = [
+        "response_id", "school_code", "school_name", "stage", "location", "group",
+        "questionnaire", "version", "source", "submitted_at", "duration_seconds", "flagged",
+        "excluded", "reasons",
+    ]  # fmt: skip
+    assert list(frame.columns[: len(csv_columns)]) == csv_columns
+    assert EVIL in frame["C01"].tolist()  # text as typed: no quote mark in a text variable
+    plain, _ = pyreadstat.read_sav(str(path))  # missing values read as missing
+    assert (frame["P01"] == 9).sum() > 0
+    assert plain["P01"].isna().sum() == frame["P01"].isna().sum() + (frame["P01"] == 9).sum()
 
 
 def test_cli_export_each_format(runner, answered, tmp_path):
@@ -136,5 +171,10 @@ def test_small_cells_hide_their_comments(app, client, demo, staff):
     data = resp.data
     resp.close()
     book = openpyxl.load_workbook(io.BytesIO(data))
-    shown = [c for row in book["意见建议"].iter_rows(values_only=True) for c in row]
-    assert "村小校长的悄悄话" not in shown
+    for sheet in ("意见建议", "原始数据"):  # the raw data too
+        shown = [c for row in book[sheet].iter_rows(values_only=True) for c in row]
+        assert "村小校长的悄悄话" not in shown
+    assert "村小校长的悄悄话" not in client.get(f"/console/campaigns/{demo}/export.csv").text
+    sav = client.get(f"/console/campaigns/{demo}/export.sav")
+    assert "村小校长的悄悄话".encode() not in sav.data
+    sav.close()
