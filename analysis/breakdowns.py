@@ -99,9 +99,10 @@ def table(
     rows = []
     if frame.empty:
         return rows
+    values = frame[list(COLUMNS)]  # a cell copies only what the estimators read
     for key, positions in frame.groupby(list(by), sort=True, observed=True).indices.items():
         keys = key if isinstance(key, tuple) else (key,)
-        cell = frame.iloc[positions]
+        cell = values.iloc[positions]
         row = dict(zip(by, keys, strict=True))
         row["n"] = int(len(cell))
         if len(cell) < min_cell:

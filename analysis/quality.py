@@ -152,20 +152,21 @@ def near_counter(frame: pd.DataFrame, cfg: QualityConfig) -> Callable[[str, str]
     burst_max_diff of the vector. The county's own answers are the baseline a burst is judged
     against: where most honest parents answer 满意 everywhere, many alike sheets are expected.
     """
-    vectors = frame["vector"].to_numpy(dtype=object, na_value="")
-    groups = frame["group"].to_numpy(dtype=object)
-    by_group = {g: np.flatnonzero(groups == g) for g in pd.unique(groups)}
     matrices: dict[tuple[str, int], np.ndarray] = {}
+    by_group: dict[str, np.ndarray] = {}
 
     def share(group: str, vector: str, school_mask: np.ndarray | None = None) -> float:
-        rows = by_group.get(group, np.zeros(0, np.int64))
+        if group not in by_group:  # built on first use: most counties have no burst at all
+            by_group[group] = np.flatnonzero((frame["group"] == group).to_numpy())
+        rows = by_group[group]
         if school_mask is not None:
             rows = rows[~school_mask[rows]]
         if not len(rows):
             return 0.0
         key = (group, len(vector))
         if key not in matrices:
-            matrices[key] = _matrix(vectors[by_group[group]].tolist(), len(vector))
+            vectors = frame["vector"].iloc[by_group[group]].fillna("").tolist()
+            matrices[key] = _matrix(vectors, len(vector))
         full = matrices[key]
         sub = full if school_mask is None else full[~school_mask[by_group[group]]]
         ref = np.frombuffer(vector.encode("ascii", "replace"), np.uint8)
@@ -264,10 +265,9 @@ def flag_responses(
         if "answer_id" not in few:
             few = few.assign(answer_id=ids["answer_id"][shared])
     county = near_counter(frame, cfg)
-    schools = frame["school"].to_numpy(dtype=object)
 
     def baseline(group: str, vector: str, school_code) -> float:
-        return county(group, vector, schools == school_code)
+        return county(group, vector, (frame["school"] == school_code).to_numpy())
 
     out["burst"] = bursts(few, cfg, baseline).reindex(frame.index, fill_value=False)
     out["duplicate"] = duplicates(few, cfg).reindex(frame.index, fill_value=False)
@@ -290,40 +290,60 @@ def coached_schools(frame: pd.DataFrame, cfg: QualityConfig | None = None) -> pd
     Columns: school, group, n, modal_share, county_share, networks, flagged.
     """
     cfg = cfg or QualityConfig()
-    rows = []
+    columns = ["school", "group", "n", "modal_share", "county_share", "networks", "flagged"]
     ids = _ids(frame)
     data = ids[ids["answer_id"] != -1]
-    county = {
-        g: (grp["answer_id"].value_counts(), len(grp))
-        for g, grp in data.groupby("group", observed=True)
-    }
-    for (school, group), grp in data.groupby(["school", "group"], observed=True):
-        n = len(grp)
-        counts = grp["answer_id"].value_counts()
-        mode, top = counts.index[0], int(counts.iloc[0])
-        share = top / n
-        all_counts, total = county[group]
-        rest_n = total - n
-        rest = (int(all_counts.get(mode, 0)) - top) / rest_n if rest_n > 0 else 0.0
-        same = (grp["answer_id"] == mode) & (grp["network_id"] != -1)
-        devices = int(grp.loc[same, "network_id"].nunique())
-        flagged = (
-            n >= cfg.coached_min_n
-            and share >= cfg.coached_share
-            and share >= cfg.coached_ratio * rest
-            and devices >= cfg.coached_networks
-        )
-        rows.append(
-            {
-                "school": school,
-                "group": group,
-                "n": n,
-                "modal_share": share,
-                "county_share": rest,
-                "networks": devices,
-                "flagged": bool(flagged),
-            }
-        )
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    school = pd.Categorical(data["school"])
+    group = pd.Categorical(data["group"])
+    group_codes = group.codes.astype(np.int64)
+    answer, _ = pd.factorize(data["answer_id"].to_numpy())
+    n_answers = int(answer.max()) + 1
+    cell = school.codes.astype(np.int64) * len(group.categories) + group_codes
+    # answers per cell and vector, most common first within each cell
+    pairs, pair_n = np.unique(cell * n_answers + answer, return_counts=True)
+    pair_cell, pair_answer = pairs // n_answers, pairs % n_answers
+    order = np.lexsort((-pair_n, pair_cell))
+    first = order[np.r_[True, np.diff(pair_cell[order]) != 0]]
+    cells, mode, top = pair_cell[first], pair_answer[first], pair_n[first]
+    size = np.bincount(np.searchsorted(cells, cell), minlength=len(cells))
+    # the same vector across the group's whole county
+    g_of_cell = cells % len(group.categories)
+    county_keys, county_n = np.unique(group_codes * n_answers + answer, return_counts=True)
+    at = np.searchsorted(county_keys, g_of_cell * n_answers + mode)
+    same_in_county = np.where(
+        county_keys[np.minimum(at, len(county_keys) - 1)] == (g_of_cell * n_answers + mode),
+        county_n[np.minimum(at, len(county_keys) - 1)],
+        0,
+    )
+    group_size = np.bincount(group_codes, minlength=len(group.categories))[g_of_cell]
+    rest_n = group_size - size
+    rest = np.where(rest_n > 0, (same_in_county - top) / np.maximum(rest_n, 1), 0.0)
+    # devices behind each cell's most common vector
+    cell_index = np.searchsorted(cells, cell)
+    modal = (answer == mode[cell_index]) & (data["network_id"].to_numpy() != -1)
+    devices = np.zeros(len(cells), np.int64)
+    if modal.any():
+        uniq = pd.DataFrame({"c": cell_index[modal], "d": data["network_id"].to_numpy()[modal]})
+        counted = uniq.drop_duplicates()["c"].value_counts()
+        devices[counted.index.to_numpy()] = counted.to_numpy()
+    share = top / size
+    flagged = (
+        (size >= cfg.coached_min_n)
+        & (share >= cfg.coached_share)
+        & (share >= cfg.coached_ratio * rest)
+        & (devices >= cfg.coached_networks)
+    )
     return pd.DataFrame(
-        rows, columns=["school", "group", "n", "modal_share", "county_share", "networks", "flagged"]
+        {
+            "school": school.categories[cells // len(group.categories)].to_numpy(dtype=object),
+            "group": group.categories[g_of_cell].to_numpy(dtype=object),
+            "n": size.astype(int),
+            "modal_share": share.astype(float),
+            "county_share": rest.astype(float),
+            "networks": devices.astype(int),
+            "flagged": flagged.astype(bool),
+        },
+        columns=columns,
     )

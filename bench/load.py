@@ -183,10 +183,13 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def prepare(uri: str, schema: str = "public") -> tuple[list[tuple[str, dict]], int]:
+def prepare(
+    uri: str, schema: str = "public", admin: tuple[str, str] | None = None
+) -> tuple[list[tuple[str, dict]], int]:
     """A fresh schema with the demo campaign; the survey jobs (path, answers) of every link.
 
     On PostgreSQL `schema` is dropped and created again (the URL's search_path must name it).
+    admin: (name, password) of an admin of the demo county to create.
     """
     from survey import create_app
     from survey.campaigns import campaign_links
@@ -204,6 +207,13 @@ def prepare(uri: str, schema: str = "public") -> tuple[list[tuple[str, dict]], i
                 )
         upgrade_schema()
         campaign, _ = ensure_demo_campaign()
+        if admin:
+            from survey.models import User
+
+            user = User(username=admin[0], role="admin", county_id=campaign.county_id)
+            user.set_password(admin[1])
+            db.session.add(user)
+            db.session.commit()
         reg = app.extensions["questionnaires"]
         jobs = []
         for row in campaign_links(campaign, ""):
@@ -242,6 +252,7 @@ def bench_env(uri: str) -> dict:
         "FLASK_RATE_SUBMIT_PER_ADDRESS": "1000000/minute",
         "FLASK_RATE_SUBMIT_PER_LINK": "1000000/minute",
         "FLASK_RATE_PAGE_PER_ADDRESS": "1000000/minute",
+        "FLASK_RATE_LOGIN_PER_ADDRESS": "1000/minute",
         "PYTHONPATH": ROOT,
     }
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from analysis.quality import QualityConfig, shared_at_school
+from analysis.quality import QualityConfig
 from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
@@ -26,6 +28,7 @@ RESPONSE_COLUMNS = [
     "duration",
     "network",
     "address",
+    "submitted_at",
 ]
 _R = Response.__table__.c
 _SOURCE = [
@@ -38,7 +41,10 @@ _SOURCE = [
     _R.duration_seconds,
     _R.network,
     _R.address,
+    _R.submitted_at,
 ]
+_TYPES = [pa.int64(), pa.int64(), pa.string(), pa.string(), pa.int64(), pa.string()]
+_TYPES += [pa.float64(), pa.string(), pa.string(), pa.timestamp("us")]
 
 
 class AnalysisError(RuntimeError):
@@ -48,7 +54,10 @@ class AnalysisError(RuntimeError):
 #: between the values of one aggregated column: a control character no stored value holds
 SEP = "\x1f"
 #: responses read per aggregate query (ids, so each string stays well under the drivers' limits)
-ID_SPAN = 500_000
+ID_SPAN = 250_000
+#: spans read at once, each on a connection of its own (SQLite and PostgreSQL build each
+#: aggregate on one core)
+READERS = 2
 
 
 def _empty_responses() -> pd.DataFrame:
@@ -56,9 +65,10 @@ def _empty_responses() -> pd.DataFrame:
     frame["school"] = pd.Series(dtype="category")
     frame["submitted_at"] = pd.Series(dtype="datetime64[ns]")
     frame["network_id"] = pd.Series(dtype=np.int64)
+    frame["address_id"] = pd.Series(dtype=np.int64)
     frame["duration"] = pd.Series(dtype=float)
     frame["version"] = pd.Series(dtype=int)
-    return frame.drop(columns=["school_id"])
+    return frame.drop(columns=["school_id", "network", "address"])
 
 
 def _aggregated(column: sa.Column, dialect: str) -> sa.ColumnElement:
@@ -72,15 +82,28 @@ def _aggregated(column: sa.Column, dialect: str) -> sa.ColumnElement:
 
 def _split(joined: str | None, dtype: pa.DataType) -> pa.Array:
     """One aggregated column back as an Arrow array (empty values as nulls, except text)."""
-    values = pc.split_pattern(pa.array([joined or ""], pa.large_string()), SEP).flatten()
+    values = pc.split_pattern(pa.array([joined or ""], pa.string()), SEP).flatten()
     values = pc.if_else(pc.equal(values, ""), None, values)
-    if pa.types.is_large_string(dtype):  # one span's text stays far below 2 GB
-        return pc.cast(values, pa.string())
-    return pc.cast(values, dtype)
+    return values if pa.types.is_string(dtype) else pc.cast(values, dtype)
+
+
+def _read_span(conn: sa.Connection, campaign_id: int, start: int, stop: int) -> pa.Table:
+    """Responses with start ≤ id < stop as an Arrow table: one statement, so one snapshot."""
+    if conn.dialect.name == "postgresql":  # a serial plan: every aggregate sees one row order
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    span = (_R.campaign_id == campaign_id) & (_R.id >= start) & (_R.id < stop)
+    columns = [_aggregated(c, conn.dialect.name) for c in _SOURCE]
+    count, *joined = conn.execute(sa.select(sa.func.count(), *columns).where(span)).one()
+    if not count:
+        return pa.table([pa.array([], t) for t in _TYPES], names=RESPONSE_COLUMNS)
+    arrays = [_split(j, t) for j, t in zip(joined, _TYPES, strict=True)]
+    if any(len(a) != count for a in arrays):  # a separator inside a value, say
+        raise AnalysisError("读取答卷时数据不一致，请联系系统管理员")
+    return pa.table(arrays, names=RESPONSE_COLUMNS)
 
 
 def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
-    """The campaign's response columns as an Arrow table, read through the app's own connection.
+    """The campaign's response columns as an Arrow table, read through the app's own driver.
 
     Why aggregates: the app's SQLite library must be the only one that opens the live database
     file in a server process. A second copy of SQLite in the same process (an ADBC driver, say)
@@ -90,39 +113,53 @@ def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
     through the app's driver costs about 4 s per million responses in Python objects; one
     `group_concat` / `string_agg` per column builds each column in the database's C code in
     one pass (the values of one row stay aligned across the aggregates of that pass), and Arrow
-    splits it again without a Python object per value.
+    splits it again without a Python object per value. A large campaign is read in id spans,
+    READERS at a time on pooled connections of the same engine; a response stored meanwhile
+    above the highest id seen is simply not in this analysis.
     """
-    if conn.dialect.name == "postgresql":  # a serial plan: every aggregate sees one row order
-        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-    where = _R.campaign_id == campaign_id
-    low, high, count = conn.execute(
-        sa.select(sa.func.min(_R.id), sa.func.max(_R.id), sa.func.count()).where(where)
+    low, high = conn.execute(
+        sa.select(sa.func.min(_R.id), sa.func.max(_R.id)).where(_R.campaign_id == campaign_id)
     ).one()
-    types = [pa.int64(), pa.int64(), pa.large_string(), pa.large_string(), pa.int64()]
-    types += [pa.large_string(), pa.float64(), pa.large_string(), pa.large_string()]
-    parts = []
-    for start in range(low or 0, (high or -1) + 1, ID_SPAN):
-        span = where & (_R.id >= start) & (_R.id < start + ID_SPAN)
-        columns = (_aggregated(c, conn.dialect.name) for c in _SOURCE)
-        joined = conn.execute(sa.select(*columns).where(span)).one()
-        if joined[0] is None:  # no response in this span
-            continue
-        parts.append(
-            pa.table(
-                [_split(j, t) for j, t in zip(joined, types, strict=True)],
-                names=RESPONSE_COLUMNS,
-            )
-        )
-    table = pa.concat_tables(parts) if parts else pa.table({})
-    if table.num_rows != count or any(len(p) != len(p.column(0)) for p in parts):
-        raise AnalysisError("读取答卷时数据不一致，请稍后重试")  # a stray separator, say
-    return table
+    if low is None:
+        return _read_span(conn, campaign_id, 0, 0)
+    spans = [(a, min(a + ID_SPAN, high + 1)) for a in range(low, high + 1, ID_SPAN)]
+    if len(spans) == 1 or conn.engine.url.database in (None, "", ":memory:"):
+        return pa.concat_tables([_read_span(conn, campaign_id, a, b) for a, b in spans])
+
+    def read(bounds: tuple[int, int]) -> pa.Table:
+        with conn.engine.connect() as own:
+            return _read_span(own, campaign_id, *bounds)
+
+    with ThreadPoolExecutor(READERS) as pool:
+        return pa.concat_tables(list(pool.map(read, spans)))
 
 
 def _ids(values: pa.ChunkedArray) -> np.ndarray:
-    """An integer per distinct value (-1 for null): equal values, equal ids."""
-    codes = pc.fill_null(pc.dictionary_encode(values.combine_chunks()).indices, -1)
-    return codes.to_numpy().astype(np.int64)
+    """A dense integer per distinct value (-1 for null): equal values, equal ids.
+
+    Device and address hashes all have one length: their bytes are read straight from the
+    Arrow buffer as 64-bit words and folded into one fingerprint per value (FNV-1a over the
+    words), which pandas factorizes as integers; values of mixed lengths are dictionary-encoded.
+    """
+    array = values.combine_chunks()
+    valid = array.is_valid().to_numpy(zero_copy_only=False)
+    lengths = pc.binary_length(array).to_numpy(zero_copy_only=False)
+    width = int(lengths[valid][0]) if valid.any() else 0
+    if not valid.any() or (lengths[valid] != width).any() or array.offset:
+        codes = pc.fill_null(pc.dictionary_encode(array).indices, -1)
+        return codes.to_numpy().astype(np.int64)
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[: len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+    words = -(-width // 8)
+    rows = np.zeros((int(valid.sum()), words * 8), np.uint8)
+    rows[:, :width] = data.reshape(-1, width)
+    fingerprint = np.full(len(rows), 14695981039346656037, np.uint64)
+    with np.errstate(over="ignore"):
+        for word in rows.view(np.uint64).T:
+            fingerprint = (fingerprint ^ word) * np.uint64(1099511628211)
+    out = np.full(len(array), -1, np.int64)
+    out[valid] = pd.factorize(fingerprint)[0]
+    return out
 
 
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
@@ -132,7 +169,7 @@ def _from_arrow(table: pa.Table) -> pd.DataFrame:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, pc.dictionary_encode(table[name]))
     network_id, address_id = _ids(table["network"]), _ids(table["address"])
-    frame = table.drop_columns(["address"]).to_pandas()
+    frame = table.drop_columns(["network", "address"]).to_pandas()
     frame["network_id"] = network_id
     frame["address_id"] = np.where(address_id >= 0, address_id + network_id.max() + 1, network_id)
     return frame
@@ -157,34 +194,10 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
         index[frame["school_id"].to_numpy(dtype=np.int64)], categories=[s.code for s in schools]
     )
     frame["version"] = frame["version"].astype(int)
-    frame["submitted_at"] = _times_where_needed(frame)
     missing = frame["vector"].isna()
     if missing.any():  # answers stored before vectors existed
         frame.loc[missing, "vector"] = _vectors_from_answers(frame.loc[missing, "response_id"])
     return frame.drop(columns=["school_id"])
-
-
-def _times_where_needed(frame: pd.DataFrame) -> pd.Series:
-    """Submission times of the responses that share a network with another response at the
-    same school: only those can be part of a burst or a duplicate. The rest stay NaT, which
-    spares reading and parsing a timestamp per response."""
-    school = frame["school"].cat.codes.to_numpy()
-    shared = shared_at_school(school, frame["network_id"].to_numpy()) | shared_at_school(
-        school, frame["address_id"].to_numpy()
-    )
-    times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    ids = frame.loc[shared, "response_id"].astype(int).tolist()
-    found = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        found.update(
-            db.session.execute(
-                sa.select(Response.id, Response.submitted_at).where(Response.id.in_(chunk))
-            ).all()
-        )
-    if found:
-        times[shared] = pd.to_datetime(frame.loc[shared, "response_id"].map(found))
-    return times
 
 
 def _vectors_from_answers(ids: pd.Series) -> list[str]:
