@@ -13,10 +13,10 @@ from .intervals import (
     Estimate,
     binomial_p_value,
     interval_vs_threshold,
-    mean_estimate,
+    mean_estimates,
     more_needed,
-    proportion_estimate,
-    ratio_estimate,
+    proportion_estimates,
+    ratio_estimates,
     verdict,
     verdict_minimum,
 )
@@ -33,24 +33,38 @@ METHODS = {
 COLUMNS = ("rec", "valid", "score_sum", "score_n", "overall", "weight")
 
 
-def estimate(frame: pd.DataFrame, method: str, weighted: bool = False) -> Estimate:
-    """One figure by one method over a set of respondents (rows of frame)."""
+def estimates(
+    frame: pd.DataFrame,
+    method: str,
+    weighted: bool = False,
+    cells: np.ndarray | None = None,
+    n_cells: int = 1,
+) -> list[Estimate]:
+    """One figure by one method for each cell of a breakdown (cells: a cell number per row of
+    frame; None: all rows are one cell)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {sorted(METHODS)}")
     if frame.empty:
-        return EMPTY
+        return [EMPTY] * n_cells
     w = frame["weight"].to_numpy(float) if weighted else None
     if method == "positive_share":
-        return ratio_estimate(frame["rec"].to_numpy(), frame["valid"].to_numpy(), w)
+        y, m = frame["rec"].to_numpy(), frame["valid"].to_numpy()
+        return ratio_estimates(y, m, w, cells, n_cells)
     if method == "option_scores":
-        return ratio_estimate(frame["score_sum"].to_numpy(), frame["score_n"].to_numpy(), w)
+        y, m = frame["score_sum"].to_numpy(), frame["score_n"].to_numpy()
+        return ratio_estimates(y, m, w, cells, n_cells)
     if method == "respondent_mean":
         valid = frame["valid"].to_numpy(float)
         share = np.divide(
             frame["rec"].to_numpy(float), valid, out=np.full(len(frame), np.nan), where=valid > 0
         )
-        return mean_estimate(share, w)
-    return proportion_estimate(frame["overall"].to_numpy(float), w)
+        return mean_estimates(share, w, cells, n_cells)
+    return proportion_estimates(frame["overall"].to_numpy(float), w, cells, n_cells)
+
+
+def estimate(frame: pd.DataFrame, method: str, weighted: bool = False) -> Estimate:
+    """One figure by one method over a set of respondents (rows of frame)."""
+    return estimates(frame, method, weighted)[0]
 
 
 def check(
@@ -83,6 +97,26 @@ def check(
     return out
 
 
+def _cells(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, list[tuple]]:
+    """A cell number per row for the combinations of the categorical columns `by` (-1 where a
+    value is missing), and each cell's labels, in the categories' order: arithmetic on the
+    category codes instead of a group-by."""
+    cells = np.zeros(len(frame), np.int64)
+    missing = np.zeros(len(frame), bool)
+    labels: list[tuple] = [()]
+    for col in by:
+        values = frame[col]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        categories = list(values.cat.categories)
+        missing |= codes < 0
+        cells = cells * len(categories) + codes
+        labels = [(*key, cat) for key in labels for cat in categories]
+    cells[missing] = -1
+    return cells, labels
+
+
 def table(
     frame: pd.DataFrame,
     by: Sequence[str],
@@ -99,18 +133,20 @@ def table(
     rows = []
     if frame.empty:
         return rows
-    values = frame[list(COLUMNS)]  # a cell copies only what the estimators read
-    for key, positions in frame.groupby(list(by), sort=True, observed=True).indices.items():
-        keys = key if isinstance(key, tuple) else (key,)
-        cell = values.iloc[positions]
+    cells, labels = _cells(frame, by)
+    sizes = np.bincount(cells[cells >= 0], minlength=len(labels))
+    found = estimates(frame, method, weighted, cells, len(labels))
+    for c, keys in enumerate(labels):
+        if not sizes[c]:
+            continue
         row = dict(zip(by, keys, strict=True))
-        row["n"] = int(len(cell))
-        if len(cell) < min_cell:
+        row["n"] = int(sizes[c])
+        if sizes[c] < min_cell:  # a withheld cell shows its count only
             row.update(rate=None, ci_low=None, ci_high=None, suppressed=True, below=None)
             if min_verdict_n is not None:
                 row.update(verdict="insufficient", interval_vs_threshold=None)
         else:
-            est = estimate(cell, method, weighted)
+            est = found[c]
             row.update(
                 rate=est.rate,
                 ci_low=est.ci_low,

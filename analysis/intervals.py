@@ -47,69 +47,124 @@ def kish(weights: np.ndarray) -> float:
     return float(w.sum()) ** 2 / s2 if s2 > 0 else 0.0
 
 
-def ratio_estimate(
-    y: np.ndarray, m: np.ndarray, w: np.ndarray | None = None, z: float = Z95
-) -> Estimate:
-    """A pooled rate Σw·y / Σw·m with the respondent as the cluster.
+def _cells(n: int, cells: np.ndarray | None, n_cells: int) -> tuple[np.ndarray, int]:
+    if cells is None:
+        return np.zeros(n, np.intp), 1
+    return np.asarray(cells, np.intp), n_cells
+
+
+def _by_cell(cells: np.ndarray, n_cells: int, values: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(cells, values, minlength=n_cells).astype(float)
+
+
+def ratio_estimates(
+    y: np.ndarray,
+    m: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+    n_cells: int = 1,
+    z: float = Z95,
+) -> list[Estimate]:
+    """A pooled rate Σw·y / Σw·m with the respondent as the cluster, for each cell of a
+    breakdown at once (cells: a cell number per respondent; None: one cell).
 
     y: recognised answers (or score points) per respondent, m: valid answers per respondent.
     The variance is the linearised (Taylor) variance of a ratio estimator,
     n/(n−1) · Σ w²(y − r·m)² / (Σ w·m)², so answers of one person count as one cluster.
     Respondents with no valid answer are left out.
     """
-    y, m = np.asarray(y, float), np.asarray(m, float)
-    w = np.ones_like(m) if w is None else np.asarray(w, float)
+    m = np.asarray(m)
+    cells, n_cells = _cells(len(m), cells, n_cells)
     keep = m > 0
-    y, m, w = y[keep], m[keep], w[keep]
-    n = int(keep.sum())
-    if n == 0:
-        return EMPTY
-    total_m = float((w * m).sum())
-    rate = float((w * y).sum()) / total_m
-    n_eff = kish(w)
-    if n > 1:
-        resid = w * (y - rate * m)
-        var = n / (n - 1) * float((resid * resid).sum()) / (total_m * total_m)
-    else:
-        var = 0.0
-    se = math.sqrt(var)
-    if se == 0.0:
-        # one respondent, or respondents who all gave the same share: the linearised
-        # variance is zero, which would claim certainty; take a Wilson interval with each
-        # respondent as one observation (answers of one person are not independent)
-        low, high = wilson(rate * n_eff, n_eff, z)
-        return Estimate(rate, se, low, high, n, n_eff)
-    return Estimate(rate, se, max(0.0, rate - z * se), min(1.0, rate + z * se), n, n_eff)
+    if not (cells >= 0).all():  # (a row of no cell: -1)
+        keep &= cells >= 0
+        cells = np.where(keep, cells, 0)
+    # a respondent with no valid answer adds 0 to Σy and Σm (y ≤ m) and to the residuals; it
+    # is left out of n and, through its weight, of the Kish size
+    n = np.bincount(cells, keep, minlength=n_cells).astype(np.int64)
+    w = keep.astype(float) if w is None else np.where(keep, np.asarray(w, float), 0.0)
+    wm, wy = w * m, w * np.asarray(y)
+    total_m = _by_cell(cells, n_cells, wm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = _by_cell(cells, n_cells, wy) / total_m
+    resid = wy - rate[cells] * wm
+    squares = _by_cell(cells, n_cells, resid * resid)
+    sum_w, sum_w2 = _by_cell(cells, n_cells, w), _by_cell(cells, n_cells, w * w)
+    out = []
+    for c in range(n_cells):
+        if n[c] == 0:
+            out.append(EMPTY)
+            continue
+        r, n_eff = float(rate[c]), float(sum_w[c] ** 2 / sum_w2[c])
+        var = n[c] / (n[c] - 1) * squares[c] / total_m[c] ** 2 if n[c] > 1 else 0.0
+        se = math.sqrt(var)
+        if se == 0.0:
+            # one respondent, or respondents who all gave the same share: the linearised
+            # variance is zero, which would claim certainty; take a Wilson interval with each
+            # respondent as one observation (answers of one person are not independent)
+            low, high = wilson(r * n_eff, n_eff, z)
+        else:
+            low, high = max(0.0, r - z * se), min(1.0, r + z * se)
+        out.append(Estimate(r, se, low, high, int(n[c]), n_eff))
+    return out
 
 
-def _answered(x, w) -> tuple[np.ndarray, np.ndarray]:
-    """Per-respondent values and weights, without the respondents who have no value (NaN)."""
+def ratio_estimate(
+    y: np.ndarray, m: np.ndarray, w: np.ndarray | None = None, z: float = Z95
+) -> Estimate:
+    """ratio_estimates of one set of respondents."""
+    return ratio_estimates(y, m, w, z=z)[0]
+
+
+def mean_estimates(
+    x: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+    n_cells: int = 1,
+    z: float = Z95,
+) -> list[Estimate]:
+    """A (weighted) mean of per-respondent proportions (NaN = none) with a normal interval,
+    per cell."""
     x = np.asarray(x, float)
-    w = np.ones_like(x) if w is None else np.asarray(w, float)
-    keep = ~np.isnan(x)
-    return x[keep], w[keep]
+    answered = ~np.isnan(x)
+    return ratio_estimates(np.where(answered, x, 0.0), answered, w, cells, n_cells, z)
 
 
 def mean_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) -> Estimate:
-    """A (weighted) mean of per-respondent proportions with a normal interval."""
-    x, w = _answered(x, w)
-    if len(x) == 0:
-        return EMPTY
-    return ratio_estimate(x, np.ones_like(x), w, z)
+    return mean_estimates(x, w, z=z)[0]
+
+
+def proportion_estimates(
+    x: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+    n_cells: int = 1,
+    z: float = Z95,
+) -> list[Estimate]:
+    """A proportion of respondents (0/1, NaN = no valid answer) with a Wilson interval, per
+    cell; weighted: Wilson at the Kish effective size."""
+    x = np.asarray(x, float)
+    w = np.ones_like(x) if w is None else np.asarray(w, float)
+    cells, n_cells = _cells(len(x), cells, n_cells)
+    keep = ~np.isnan(x) & (cells >= 0)
+    x, w, cells = x[keep], w[keep], cells[keep]
+    n = np.bincount(cells, minlength=n_cells)
+    sum_wx = _by_cell(cells, n_cells, w * x)
+    sum_w, sum_w2 = _by_cell(cells, n_cells, w), _by_cell(cells, n_cells, w * w)
+    out = []
+    for c in range(n_cells):
+        if n[c] == 0:
+            out.append(EMPTY)
+            continue
+        rate, n_eff = float(sum_wx[c] / sum_w[c]), float(sum_w[c] ** 2 / sum_w2[c])
+        low, high = wilson(rate * n_eff, n_eff, z)
+        se = math.sqrt(rate * (1 - rate) / n_eff)
+        out.append(Estimate(rate, se, low, high, int(n[c]), n_eff))
+    return out
 
 
 def proportion_estimate(x: np.ndarray, w: np.ndarray | None = None, z: float = Z95) -> Estimate:
-    """A proportion of respondents (0/1, NaN = no valid answer) with a Wilson interval;
-    weighted: Wilson at the Kish effective size."""
-    x, w = _answered(x, w)
-    n = len(x)
-    if n == 0:
-        return EMPTY
-    rate = float((w * x).sum() / w.sum())
-    n_eff = kish(w)
-    low, high = wilson(rate * n_eff, n_eff, z)
-    se = math.sqrt(rate * (1 - rate) / n_eff)
-    return Estimate(rate, se, low, high, n, n_eff)
+    return proportion_estimates(x, w, z=z)[0]
 
 
 def binomial_p_value(successes: int, n: int, threshold: float) -> float | None:

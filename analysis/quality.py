@@ -90,15 +90,15 @@ def network_ids(network: pd.Series) -> np.ndarray:
 
 def shared_at_school(school_codes: np.ndarray, network_ids: np.ndarray) -> np.ndarray:
     """Whether each response shares its network with another response at the same school
-    (only such responses can be part of a burst or a duplicate)."""
+    (only such responses can be part of a burst or a duplicate). Ids are non-negative
+    integers, -1 for none."""
     has = network_ids >= 0
     if not has.any():
         return has
-    width = int(school_codes.max()) + 2 if len(school_codes) else 1
-    key = network_ids[has].astype(np.int64) * width + (school_codes[has].astype(np.int64) + 1)
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    with np.errstate(over="ignore"):  # one 64-bit key per (school, network); wrapping is fine
+        key = network_ids[has].astype(np.int64) * np.int64(1_000_003) + school_codes[has]
     out = np.zeros(len(network_ids), bool)
-    out[has] = counts[inverse] > 1
+    out[has] = pd.Series(key).duplicated(keep=False).to_numpy()  # a hash table, no sort
     return out
 
 

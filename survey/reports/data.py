@@ -94,11 +94,18 @@ def _read_span(conn: sa.Connection, campaign_id: int, start: int, stop: int) -> 
     span = (_R.campaign_id == campaign_id) & (_R.id >= start) & (_R.id < stop)
     columns = [_aggregated(c, conn.dialect.name) for c in _SOURCE]
     count, *joined = conn.execute(sa.select(sa.func.count(), *columns).where(span)).one()
-    if not count:
-        return pa.table([pa.array([], t) for t in _TYPES], names=RESPONSE_COLUMNS)
-    arrays = [_split(j, t) for j, t in zip(joined, _TYPES, strict=True)]
+    if count:
+        arrays = [_split(j, t) for j, t in zip(joined, _TYPES, strict=True)]
+    else:
+        arrays = [pa.array([], t) for t in _TYPES]
     if any(len(a) != count for a in arrays):  # a separator inside a value, say
         raise AnalysisError("读取答卷时数据不一致，请联系系统管理员")
+    for name in ("group", "questionnaire"):  # labels as categories, here in the reader
+        i = RESPONSE_COLUMNS.index(name)
+        arrays[i] = pc.dictionary_encode(arrays[i])
+    for name in ("network", "address"):  # only equality matters past this point
+        i = RESPONSE_COLUMNS.index(name)
+        arrays[i] = _fingerprints(arrays[i])
     return pa.table(arrays, names=RESPONSE_COLUMNS)
 
 
@@ -134,44 +141,50 @@ def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
         return pa.concat_tables(list(pool.map(read, spans)))
 
 
-def _ids(values: pa.ChunkedArray) -> np.ndarray:
-    """A dense integer per distinct value (-1 for null): equal values, equal ids.
+def _fingerprints(array: pa.Array) -> pa.Array:
+    """A 64-bit fingerprint per text value (null stays null): equal texts, equal numbers.
 
-    Device and address hashes all have one length: their bytes are read straight from the
-    Arrow buffer as 64-bit words and folded into one fingerprint per value (FNV-1a over the
-    words), which pandas factorizes as integers; values of mixed lengths are dictionary-encoded.
+    The bytes are read straight from the Arrow buffer into a zero-padded matrix and folded a
+    64-bit word at a time (FNV-1a, the length mixed in): no Python string per value. Device
+    and address hashes are short hex strings, so the matrix stays small.
     """
-    array = values.combine_chunks()
     valid = array.is_valid().to_numpy(zero_copy_only=False)
-    lengths = pc.binary_length(array).to_numpy(zero_copy_only=False)
-    width = int(lengths[valid][0]) if valid.any() else 0
-    if not valid.any() or (lengths[valid] != width).any() or array.offset:
-        codes = pc.fill_null(pc.dictionary_encode(array).indices, -1)
-        return codes.to_numpy().astype(np.int64)
-    offsets = np.frombuffer(array.buffers()[1], np.int32)[: len(array) + 1]
+    lengths = pc.fill_null(pc.binary_length(array), 0).to_numpy().astype(np.int64)
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[
+        array.offset : array.offset + len(array) + 1
+    ]
     data = np.frombuffer(array.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
-    words = -(-width // 8)
-    rows = np.zeros((int(valid.sum()), words * 8), np.uint8)
-    rows[:, :width] = data.reshape(-1, width)
-    fingerprint = np.full(len(rows), 14695981039346656037, np.uint64)
+    longest = int(lengths.max(initial=0))
+    width = -(-longest // 8) * 8 or 8
+    matrix = np.zeros((len(array), width), np.uint8)
+    if valid.all() and (lengths == longest).all():  # one length, as hashes have: a reshape
+        matrix[:, :longest] = data.reshape(len(array), longest)
+    else:
+        rows = np.repeat(np.arange(len(array)), lengths)
+        matrix[rows, np.arange(len(data)) - np.repeat(offsets[:-1] - offsets[0], lengths)] = data
+    fingerprint = np.full(len(array), 14695981039346656037, np.uint64) ^ lengths.astype(np.uint64)
     with np.errstate(over="ignore"):
-        for word in rows.view(np.uint64).T:
+        for word in matrix.view(np.uint64).T:
             fingerprint = (fingerprint ^ word) * np.uint64(1099511628211)
-    out = np.full(len(array), -1, np.int64)
-    out[valid] = pd.factorize(fingerprint)[0]
-    return out
+    return pa.array(fingerprint, mask=~valid)
+
+
+def _ids(fingerprints: pa.ChunkedArray) -> np.ndarray:
+    """A non-negative integer per value (-1 for null): equal values, equal ids."""
+    array = fingerprints.combine_chunks()
+    ids = pc.fill_null(array, 0).to_numpy().view(np.int64) & np.int64(0x7FFF_FFFF_FFFF_FFFF)
+    ids[~array.is_valid().to_numpy(zero_copy_only=False)] = -1
+    return ids
 
 
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
     """An Arrow table of the response columns as the frame: labels as categoricals, integer
     ids for the device and the address (the text itself is not needed past this point)."""
-    for name in ("group", "questionnaire"):
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, pc.dictionary_encode(table[name]))
+    table = table.unify_dictionaries()  # each span encoded its own labels
     network_id, address_id = _ids(table["network"]), _ids(table["address"])
     frame = table.drop_columns(["network", "address"]).to_pandas()
     frame["network_id"] = network_id
-    frame["address_id"] = np.where(address_id >= 0, address_id + network_id.max() + 1, network_id)
+    frame["address_id"] = np.where(address_id >= 0, address_id, network_id)
     return frame
 
 
