@@ -82,14 +82,20 @@ def ratio_estimates(
     # a respondent with no valid answer adds 0 to Σy and Σm (y ≤ m) and to the residuals; it
     # is left out of n and, through its weight, of the Kish size
     n = np.bincount(cells, keep, minlength=n_cells).astype(np.int64)
-    w = keep.astype(float) if w is None else np.where(keep, np.asarray(w, float), 0.0)
-    wm, wy = w * m, w * np.asarray(y)
+    if w is None:  # the common case: no weights to multiply by
+        wm, wy = m, np.asarray(y)
+        if not keep.all():
+            wm, wy = np.where(keep, wm, 0), np.where(keep, wy, 0)
+        sum_w = sum_w2 = n.astype(float)
+    else:
+        w = np.where(keep, np.asarray(w, float), 0.0)
+        wm, wy = w * m, w * np.asarray(y)
+        sum_w, sum_w2 = _by_cell(cells, n_cells, w), _by_cell(cells, n_cells, w * w)
     total_m = _by_cell(cells, n_cells, wm)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = _by_cell(cells, n_cells, wy) / total_m
     resid = wy - rate[cells] * wm
     squares = _by_cell(cells, n_cells, resid * resid)
-    sum_w, sum_w2 = _by_cell(cells, n_cells, w), _by_cell(cells, n_cells, w * w)
     out = []
     for c in range(n_cells):
         if n[c] == 0:

@@ -255,10 +255,10 @@ def flag_responses(
     # only responses that share a device or an address with another at the same school can be
     # part of a burst or a duplicate: both checks look at those few rows, not the whole county
     ids = _ids(frame)
+    # (one device is one address, and a response without an address stands for its device:
+    # sharing an address covers sharing a device)
     school = pd.Categorical(frame["school"]).codes
-    shared = shared_at_school(school, ids["network_id"].to_numpy()) | shared_at_school(
-        school, ids["address_id"].to_numpy()
-    )
+    shared = shared_at_school(school, ids["address_id"].to_numpy())
     few = frame[shared]
     if len(few):
         few = few.assign(network_id=ids["network_id"][shared], address_id=ids["address_id"][shared])
