@@ -16,8 +16,9 @@ INTERVAL_LABELS = {
     "spans": "置信区间跨越达标线",
     "under": "置信区间整体在达标线以下",
 }
-#: "more needed" that no bureau can act on
+#: "more needed" that no bureau can act on: a rate on the line, or a target nearly reached
 CLOSE_CALL = "与达标线几乎持平，增加样本也难以改变结论"
+TARGET_REACHED = "在目标人数内增加样本也难以使区间离开达标线"
 SCREEN_RULE_LABELS = {
     "strong": "剔除强证据答卷（推荐）",
     "none": "不剔除（全部答卷）",
@@ -25,15 +26,17 @@ SCREEN_RULE_LABELS = {
 }
 
 
-def interval_note(block: dict) -> str:
-    """Where the interval stands, and how many more respondents would settle it (or that none
+def interval_note(block: dict, threshold: float) -> str:
+    """Where the interval stands, and how many more respondents would settle it (or why none
     realistically would), in the report's words."""
     where = INTERVAL_LABELS.get(block.get("interval_vs_threshold") or "", "")
     if block.get("interval_vs_threshold") != "spans":
         return where
     if block.get("more_needed"):
         return f"{where}，约再需 {block['more_needed']} 人可得出明确判断"
-    return f"{where}，{CLOSE_CALL}"
+    if abs((block.get("rate") or 0) - threshold) < 0.01:
+        return f"{where}，{CLOSE_CALL}"
+    return f"{where}，{TARGET_REACHED}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -51,7 +51,7 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         ],
         ["95%置信区间", f"{pct(overall['ci_low'])} – {pct(overall['ci_high'])}"],
         ["结论", VERDICT_LABELS.get(overall["verdict"], "无有效答卷")],
-        ["置信区间与达标线", interval_note(overall)],
+        ["置信区间与达标线", interval_note(overall, t)],
     ]
     summary += [
         [f"规则“{SCREEN_RULE_LABELS[rule]}”剔除", f"{r['removed']} 份"]
@@ -69,7 +69,7 @@ def write_summary_sheets(book, result: dict, comments) -> None:
                 d["ci_low"],
                 d["ci_high"],
                 VERDICT_LABELS.get(d["verdict"], "无有效答卷"),
-                interval_note(d),
+                interval_note(d, t),
                 d["p_value"],
                 d["flagged"],
                 d["excluded"],

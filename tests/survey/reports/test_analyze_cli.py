@@ -139,7 +139,9 @@ def test_stuffed_answers_from_one_network_are_flagged(app, runner, demo, change_
     assert result["quality"]["rules"]["none"]["removed"] == 0
 
 
-def test_tiny_groups_get_no_verdict_and_razor_edges_no_absurd_advice(app, runner, demo, tmp_path):
+def test_tiny_groups_get_no_verdict_and_razor_edges_no_absurd_advice(
+    app, runner, demo, tmp_path, client, staff
+):
     """One principal and two deputies: no 达标/未达标. A group at 85.1%: 达标 by the rule, the
     interval spans the line, and no six-digit "more needed"."""
     forms = {g: _definition(g) for g in ("principal", "public", "parent")}
@@ -179,3 +181,10 @@ def test_tiny_groups_get_no_verdict_and_razor_edges_no_absurd_advice(app, runner
     assert "interval_vs_threshold" in result["overall"]
     cells = [r for r in result["schools"] if r["group"] == "parent"]
     assert cells and all("verdict" in r and "interval_vs_threshold" in r for r in cells)
+    # the report says the same in words
+    from tests.conftest import login
+
+    login(client, "analyst")
+    html = client.get(f"/console/campaigns/{demo}/report").get_data(as_text=True)
+    assert html.count("样本不足，不作结论") >= 2  # principal and public cards
+    assert "置信区间跨越达标线，与达标线几乎持平，增加样本也难以改变结论" in html
