@@ -29,10 +29,6 @@ METHODS = {
     "overall_item": "recognised ÷ valid on the overall-satisfaction item alone",
 }
 
-#: per-respondent columns the estimators read
-COLUMNS = ("rec", "valid", "score_sum", "score_n", "overall", "weight")
-
-
 def estimates(
     frame: pd.DataFrame,
     method: str,
