@@ -29,6 +29,7 @@ METHODS = {
     "overall_item": "recognised ÷ valid on the overall-satisfaction item alone",
 }
 
+
 def estimates(
     frame: pd.DataFrame,
     method: str,

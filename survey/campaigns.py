@@ -192,3 +192,30 @@ def generate_codes(link: Link, n: int, length: int = 8) -> list[str]:
         made.extend(fresh)
     db.session.flush()
     return made
+
+
+#: what a change of status says to the person who made it
+STATUS_MESSAGES = {
+    "open": "调查已开放，可以接收答卷。",
+    "closed": "调查已关闭，不再接收答卷，已有数据全部保留。",
+    "draft": "调查已退回准备状态。",
+}
+
+
+class StatusRefused(ValueError):
+    """The campaign cannot take that status now (the message says why, in Chinese)."""
+
+
+def set_status(campaign: Campaign, status: str) -> None:
+    """Open, close or return a campaign to draft, audited; the caller commits. Every survey
+    worker sees the change within CAMPAIGN_STATE_SECONDS (survey/respondent/targets.py)."""
+    from . import audit
+
+    if status not in STATUS_MESSAGES:
+        raise StatusRefused(f"未知的状态：{status}")
+    if status == "open" and not campaign.schools:
+        raise StatusRefused("请先导入学校再开放调查。")
+    if status == "open" and campaign.purged_at is not None:
+        raise StatusRefused("这次调查的答卷已清除，不能重新开放。")
+    campaign.status = status
+    audit.record(f"campaign.{status}", f"campaign {campaign.id}", county_id=campaign.county_id)

@@ -332,6 +332,33 @@ def analyze_command(campaign, as_json, method, screen):
         click.echo(f"  {d['label']:<12} n={d['n']:<6} {rate}{ci}  {verdict}")
 
 
+def _status_command(name: str, status: str, doc: str):
+    @click.command(name, help=doc)
+    @click.argument("campaign")
+    @with_appcontext
+    @needs_schema
+    def command(campaign):
+        from .campaigns import STATUS_MESSAGES, StatusRefused, set_status
+
+        c = get_campaign(campaign)
+        try:
+            set_status(c, status)
+        except StatusRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"{c.name}（{c.slug}）：{STATUS_MESSAGES[status]}")
+
+    return command
+
+
+close_command = _status_command(
+    "close", "closed", "Close a campaign: every survey worker refuses new answers within 1 s."
+)
+open_command = _status_command(
+    "open", "open", "Open (or re-open) a campaign: survey workers take answers within 1 s."
+)
+
+
 @click.command("export")
 @click.argument("campaign")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav"]), required=True)
@@ -381,5 +408,7 @@ def register(app: Flask) -> None:
         progress_command,
         analyze_command,
         export_command,
+        close_command,
+        open_command,
     ):
         app.cli.add_command(cmd)

@@ -50,6 +50,8 @@ DEFAULTS = {
     #: seconds a worker keeps a survey link with its school and campaign in memory; closing a
     #: campaign reaches every worker within this time (the editing worker at once)
     "LINK_CACHE_SECONDS": 60,
+    #: how often each process reads every campaign's status (closing takes effect within it)
+    "CAMPAIGN_STATE_SECONDS": 1.0,
     #: how often an open dashboard fetches fresh counts
     "DASHBOARD_REFRESH_SECONDS": 30,
 }

@@ -10,7 +10,15 @@ from flask_login import current_user
 from questionnaires import GROUPS
 
 from .. import audit
-from ..campaigns import create_campaign, ensure_links, registry, response_counts
+from ..campaigns import (
+    STATUS_MESSAGES,
+    StatusRefused,
+    create_campaign,
+    ensure_links,
+    registry,
+    response_counts,
+)
+from ..campaigns import set_status as change_status
 from ..extensions import db
 from ..models import Campaign
 from ..timeutil import CST, to_local
@@ -114,21 +122,16 @@ def edit_campaign(campaign_id: int):
 def set_status(campaign_id: int):
     campaign = own_campaign(campaign_id)
     status = request.form.get("status")
-    if status not in ("open", "closed", "draft"):
+    if status not in STATUS_MESSAGES:
         abort(400)
-    if status == "open" and not campaign.schools:
-        flash("请先导入学校再开放调查。")
-        return redirect(url_for(".schools", campaign_id=campaign.id))
-    campaign.status = status
-    audit.record(f"campaign.{status}", f"campaign {campaign.id}")
+    try:
+        change_status(campaign, status)
+    except StatusRefused as exc:
+        flash(str(exc))
+        page = ".schools" if not campaign.schools else ".edit_campaign"
+        return redirect(url_for(page, campaign_id=campaign.id))
     db.session.commit()
-    flash(
-        {
-            "open": "调查已开放，可以接收答卷。",
-            "closed": "调查已关闭，不再接收答卷，已有数据全部保留。",
-            "draft": "调查已退回准备状态。",
-        }[status]
-    )
+    flash(STATUS_MESSAGES[status])
     return redirect(url_for(".dashboard", campaign_id=campaign.id))
 
 

@@ -4,7 +4,9 @@ Every page view and submission starts by resolving a link token. At the evening 
 of phones hit the same few hundred links, so the link, its school and its campaign are kept as
 small frozen snapshots (never live ORM objects) for LINK_CACHE_SECONDS. An edit to a campaign,
 school or link made by this process drops the cache at once; other processes see it within the
-TTL, which is how long closing a campaign may take to reach every worker.
+TTL. Whether a campaign takes answers is fresher: each process reads every campaign's status and
+window in one small query at most once every CAMPAIGN_STATE_SECONDS (1 s), whatever the traffic,
+so closing, re-opening or purging reaches every worker and host within that time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from questionnaires import Questionnaire
 
 from ..campaigns import link_with_context, registry
+from ..extensions import db
 from ..models import Campaign, Link, School
 from ..timeutil import utcnow
 
@@ -112,6 +115,53 @@ class LinkCache:
             self._rows.clear()
 
 
+#: campaign id -> (status, opens_at, closes_at) as stored; a purged campaign reads as closed
+States = dict[int, tuple[str, datetime | None, datetime | None]]
+
+
+class CampaignStates:
+    """Every campaign's status and window, read in one query at most once per `interval`."""
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._states: States = {}
+        self._expires = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, read) -> States:
+        """The states, read again through `read()` when older than the interval (one reader
+        at a time; the others keep using the states they have)."""
+        if time.monotonic() >= self._expires and self._lock.acquire(blocking=not self._states):
+            try:
+                if time.monotonic() >= self._expires:
+                    self._states = read()
+                    self._expires = time.monotonic() + self.interval
+            finally:
+                self._lock.release()
+        return self._states
+
+    def clear(self) -> None:
+        self._expires = 0.0
+
+
+def _read_states() -> States:
+    c = Campaign.__table__.c
+    with db.engine.connect() as conn:  # its own short read: the request's session stays unused
+        rows = conn.execute(sa.select(c.id, c.status, c.opens_at, c.closes_at, c.purged_at)).all()
+    return {
+        cid: ("closed" if purged is not None else status, opens, closes)
+        for cid, status, opens, closes, purged in rows
+    }
+
+
+def _current(campaign: CampaignInfo) -> CampaignInfo:
+    """The cached campaign with its status and window as they are now (within the interval)."""
+    fresh = current_app.extensions["campaign_states"].get(_read_states).get(campaign.id)
+    if fresh is None or fresh == (campaign.status, campaign.opens_at, campaign.closes_at):
+        return campaign
+    return replace(campaign, status=fresh[0], opens_at=fresh[1], closes_at=fresh[2])
+
+
 def _snapshot(token: str) -> Snapshot | None:
     row = link_with_context(Link.token == token)
     if row is None:
@@ -149,6 +199,7 @@ def load_target(token: str, version: int | None = None) -> Target:
     if snap is None:
         abort(404)
     link, school, campaign = snap
+    campaign = _current(campaign)
     code = campaign.forms.get(link.group)
     q = registry().get(code, version) or registry().get(code)
     if q is None:
@@ -163,11 +214,13 @@ def _drop_on_edit(session: Session, _context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Campaign | School | Link):
             cache().clear()
+            current_app.extensions["campaign_states"].clear()
             return
 
 
 def init_app(app: Flask) -> None:
     """Give the app its link cache (see LINK_CACHE_SECONDS)."""
     app.extensions["link_cache"] = LinkCache(app.config["LINK_CACHE_SECONDS"])
+    app.extensions["campaign_states"] = CampaignStates(app.config["CAMPAIGN_STATE_SECONDS"])
     if not sa.event.contains(Session, "after_flush", _drop_on_edit):
         sa.event.listen(Session, "after_flush", _drop_on_edit)
