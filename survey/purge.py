@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import sqlalchemy as sa
+from flask import current_app
 
 from . import audit
 from .extensions import db
-from .models import Campaign, Response
+from .models import AuditEntry, Campaign, Response
 from .reports.data import AnalysisError, run_analysis
 from .timeutil import utcnow
 
@@ -44,6 +46,7 @@ def purge_answers(campaign: Campaign) -> int:
         raise PurgeRefused("本次调查的答卷已经清除过。")
     if campaign.status != "closed":
         raise PurgeRefused("只能清除已关闭调查的答卷，请先关闭调查。")
+    _wait_for_every_worker(campaign)
     try:
         report = _plain(run_analysis(campaign))
     except AnalysisError:
@@ -59,3 +62,19 @@ def purge_answers(campaign: Campaign) -> int:
     )
     db.session.commit()
     return removed
+
+
+def _wait_for_every_worker(campaign: Campaign) -> None:
+    """Right after a close, let every survey worker see it (CAMPAIGN_STATE_SECONDS) and finish
+    the answer it may have been storing, so nothing lands in a purged campaign."""
+    closed_at = db.session.scalar(
+        sa.select(sa.func.max(AuditEntry.at)).where(
+            AuditEntry.action == "campaign.closed", AuditEntry.target == f"campaign {campaign.id}"
+        )
+    )
+    if closed_at is None:
+        return
+    settle = 2 * float(current_app.config["CAMPAIGN_STATE_SECONDS"])
+    waited = (utcnow() - closed_at).total_seconds()
+    if 0 <= waited < settle:
+        time.sleep(settle - waited)

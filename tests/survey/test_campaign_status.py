@@ -60,3 +60,29 @@ def test_status_commands_refuse_what_cannot_be(app, runner, demo):
         db.session.commit()
     out = runner.invoke(args=["open", "demo-2026"])
     assert out.exit_code == 1 and "已清除" in out.output
+
+
+def test_a_purge_right_after_a_close_waits_for_every_worker(app, demo, db_uri):
+    from survey.extensions import db
+    from survey.models import Campaign
+    from survey.purge import purge_answers
+    from tests.conftest import response_count
+
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    worker = make_app(db_uri)
+    try:
+        phone = worker.test_client()
+        assert _answer(phone, token, q) == 303
+        waiting = worker.test_client()
+        form = hidden_fields(waiting.get(f"/s/{token}").get_data(as_text=True))
+        assert app.test_cli_runner().invoke(args=["close", "demo-2026"]).exit_code == 0
+        started = time.monotonic()
+        with app.app_context():
+            assert purge_answers(db.session.get(Campaign, demo)) == 1
+        assert time.monotonic() - started >= 1.5  # every worker has seen the close by now
+        sent = waiting.post(f"/s/{token}", data={**form, **complete_answers(q, "parent")})
+        assert sent.status_code == 410
+        assert response_count(app, campaign_id=demo) == 0
+    finally:
+        release(worker, reset=False)
