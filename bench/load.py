@@ -196,7 +196,7 @@ def prepare(
     from survey.db_setup import upgrade_schema
     from survey.demo import ensure_demo_campaign
     from survey.extensions import db
-    from tests.conftest import complete_answers
+    from tests.helpers import complete_answers
 
     app = create_app({"SECRET_KEY": "x", "NETWORK_SALT": "x", "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -79,6 +79,68 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     return campaign
+
+
+@dataclass
+class CampaignEdit:
+    """What the campaign form sets (times as naive UTC)."""
+
+    name: str
+    layout: str
+    groups: list[str]
+    link_mode: str
+    threshold: float
+    opens_at: datetime | None
+    closes_at: datetime | None
+    analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
+
+
+#: the analysis settings of a campaign the form may change at any time
+ANALYSIS_FIELDS = (
+    "method",
+    "group_weights",
+    "poststratify",
+    "screen_rule",
+    "min_cell",
+    "min_verdict_n",
+    "speed_floor",
+)
+
+
+class EditRefused(ValueError):
+    """An edit the campaign no longer allows; the message is for the bureau (Chinese)."""
+
+
+def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -> list[str]:
+    """Apply an edit; returns the changed fields' names. Once answers have arrived the layout
+    and groups are fixed (EditRefused). New links are made for new groups; the caller audits
+    and commits."""
+    changes: dict = {
+        "name": edit.name,
+        "link_mode": edit.link_mode,
+        "threshold": edit.threshold,
+        "opens_at": edit.opens_at,
+        "closes_at": edit.closes_at,
+    }
+    if not has_answers:
+        layout = registry().layouts[edit.layout]
+        groups = [g for g in GROUPS if g in edit.groups and g in layout.forms]
+        changes.update(
+            layout=edit.layout, groups=groups, forms={g: layout.forms[g] for g in groups}
+        )
+    elif edit.layout != campaign.layout or set(edit.groups) != set(campaign.groups):
+        raise EditRefused("已有答卷后不能更改问卷方案和群体")
+    for key, value in changes.items():
+        setattr(campaign, key, value)
+    set_analysis(campaign, edit.analysis)
+    ensure_links(campaign)
+    return sorted(k for k in changes if k != "forms")
+
+
+def set_analysis(campaign: Campaign, values: dict) -> None:
+    for key in ANALYSIS_FIELDS:
+        if key in values:
+            setattr(campaign, key, values[key])
 
 
 def new_token() -> str:
@@ -208,7 +270,7 @@ class StatusRefused(ValueError):
 
 def set_status(campaign: Campaign, status: str) -> None:
     """Open, close or return a campaign to draft, audited; the caller commits. Every survey
-    worker sees the change within CAMPAIGN_STATE_SECONDS (survey/respondent/targets.py)."""
+    worker sees the change within CAMPAIGN_STATE_SECONDS (survey/respondent/links.py)."""
     from . import audit
 
     if status not in STATUS_MESSAGES:

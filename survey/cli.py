@@ -311,8 +311,8 @@ def progress_command(campaign, as_json):
 @needs_schema
 def analyze_command(campaign, as_json, method, screen):
     """Recognition rates, intervals and the threshold check per group, school and item."""
+    from .labels import VERDICT_LABELS
     from .reports.data import AnalysisError, run_analysis
-    from .reports.labels import VERDICT_LABELS
 
     try:
         result = run_analysis(get_campaign(campaign), method, screen)

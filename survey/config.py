@@ -15,9 +15,12 @@ DEFAULTS = {
     "WTF_CSRF_SSL_STRICT": False,
     "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
-    #: None: Secure when BASE_URL is https:// (survey/security.py); True/False to force
+    #: None: Secure when BASE_URL is https:// (survey/settings.py); True/False to force
     "SESSION_COOKIE_SECURE": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # assets are referenced with a content hash
     "COMPRESS_MIMETYPES": [
         "text/html",

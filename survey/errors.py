@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -13,11 +12,16 @@ def _page(kind: str, status: int, detail: str | None = None):
     return render_template("respondent/message.html", kind=kind, detail=detail), status
 
 
-def register(app: Flask) -> None:
+def register_csrf(app: Flask) -> None:
+    """The console's forms: an expired or missing CSRF token."""
+    from flask_wtf.csrf import CSRFError
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _page("bad_request", 400, "页面已过期或缺少安全校验信息，请返回并刷新页面后重试。")
 
+
+def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:

@@ -1,4 +1,11 @@
-"""The one storage path for answers: web submissions, the demo and imports use it."""
+"""The one storage path for answers: web submissions, the demo and every import use it.
+
+`build_row` makes the stored row of an answer sheet (redacted, its group decided, its answer
+vector encoded); `store_response` stores one exactly once per submission id (the web, the
+demo), `store_batch` many in the caller's transaction, all or none (imports). Both count what
+they store in the tallies (counts.py). Answers are checked before, by
+questionnaires.answers.check_answers.
+"""
 
 from __future__ import annotations
 
@@ -30,9 +37,10 @@ class Stored:
 
 
 class LinkRef(Protocol):
-    """What storing needs of a link: a Link row or a cached snapshot of one."""
+    """What storing needs of a link: a Link row, a cached snapshot of one, or where an
+    imported answer sheet belongs (id None: its school has no link for that group)."""
 
-    id: int
+    id: int | None
     group: str
     campaign_id: int
     school_id: int
@@ -63,6 +71,62 @@ _CLAIM = (
 )
 
 
+class DuplicateBatch(Exception):
+    """A batch holds a submission id stored before (the same file imported twice)."""
+
+
+def build_row(
+    *,
+    link: LinkRef,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, str],
+    submission_id: str,
+    started_at: datetime | None = None,
+    source: str = "web",
+    network: str | None = None,
+    address: str | None = None,
+    access_code_id: int | None = None,
+    submitted_at: datetime | None = None,
+    duration_seconds: float | None = None,
+) -> dict:
+    """The response row of one answer sheet."""
+    submitted_at = submitted_at or utcnow()
+    if duration_seconds is None and started_at is not None:
+        duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())
+    answers = redact_answers(questionnaire, answers)  # no phone number typed into a comment
+    return {
+        "campaign_id": link.campaign_id,
+        "school_id": link.school_id,
+        "link_id": link.id,
+        "group": respondent_group(link, questionnaire, answers),
+        "questionnaire": questionnaire.code,
+        "questionnaire_version": questionnaire.version,
+        "answers": answers,
+        "vector": questionnaire.encode_vector(answers),
+        "started_at": started_at,
+        "submitted_at": submitted_at,
+        "duration_seconds": duration_seconds,
+        "submission_id": submission_id,
+        "source": source,
+        "network": network,
+        "address": address,
+        "access_code_id": access_code_id,
+    }
+
+
+def store_batch(rows: list[dict]) -> int:
+    """Insert rows made by build_row and count them, in the session's transaction (the caller
+    commits). Raises DuplicateBatch, with the session rolled back, if any was stored before."""
+    try:
+        db.session.execute(_INSERT, rows)
+        add_counts((r["campaign_id"], r["school_id"], r["group"], r["submitted_at"]) for r in rows)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DuplicateBatch from None
+    return len(rows)
+
+
 def store_response(
     *,
     link: LinkRef,
@@ -89,29 +153,19 @@ def store_response(
     autocommit.
     Raises CodeAlreadyUsed when the access code went to another response.
     """
-    submitted_at = submitted_at or utcnow()
-    if duration_seconds is None and started_at is not None:
-        duration_seconds = max(0.0, (submitted_at - started_at).total_seconds())
-    answers = redact_answers(questionnaire, answers)  # no phone number typed into a comment
-    group = respondent_group(link, questionnaire, answers)
-    row = {
-        "campaign_id": link.campaign_id,
-        "school_id": link.school_id,
-        "link_id": link.id,
-        "group": group,
-        "questionnaire": questionnaire.code,
-        "questionnaire_version": questionnaire.version,
-        "answers": answers,
-        "vector": questionnaire.encode_vector(answers),
-        "started_at": started_at,
-        "submitted_at": submitted_at,
-        "duration_seconds": duration_seconds,
-        "submission_id": submission_id,
-        "source": source,
-        "network": network,
-        "address": address,
-        "access_code_id": access_code.id if access_code else None,
-    }
+    row = build_row(
+        link=link,
+        questionnaire=questionnaire,
+        answers=answers,
+        submission_id=submission_id,
+        started_at=started_at,
+        source=source,
+        network=network,
+        address=address,
+        access_code_id=access_code.id if access_code else None,
+        submitted_at=submitted_at,
+        duration_seconds=duration_seconds,
+    )
     engine = db.engine
     try:
         if _session_in_transaction():  # the caller's session has begun: finish it with this

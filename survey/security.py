@@ -1,4 +1,4 @@
-"""Response headers that keep pages to our own assets, and cookie settings for HTTPS.
+"""Response headers that keep pages to our own assets, and the NUL guard.
 
 Every page is served with a Content-Security-Policy that allows scripts, styles, images and
 connections from this site only (no inline script or style: the templates have none), refuses
@@ -39,24 +39,23 @@ def add_headers(response: Response) -> Response:
 
 
 def refuse_nul() -> None:
-    """A NUL character is never part of a valid path, query or console form, and PostgreSQL
-    rejects it in text: answer 400 before it reaches a query. (The survey form keeps its
-    answers: its own checks strip or refuse such values.)"""
+    """A NUL character is never part of a valid path or query, and PostgreSQL rejects it in
+    text: answer 400 before it reaches a query."""
     query = request.query_string  # raw: "%00" is the only way a NUL gets into an argument
     if "\x00" in request.path or b"%00" in query or b"\x00" in query:
         abort(400)
-    if request.method == "POST" and request.blueprint != "respondent":
-        if any("\x00" in v for _, v in request.form.items(multi=True)):
-            abort(400)
 
 
-def init_app(app: Flask) -> None:
-    """Secure cookies when the site is served over HTTPS (BASE_URL), unless set explicitly."""
-    https = str(app.config.get("BASE_URL", "")).startswith("https://")
-    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
-        if app.config.get(key) is None:
-            app.config[key] = https
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+def refuse_nul_in_forms() -> None:
+    """Nor in a console form. (The survey form keeps its answers instead: its own checks
+    strip or refuse such values.)"""
+    if request.method == "POST" and any("\x00" in v for _, v in request.form.items(multi=True)):
+        abort(400)
+
+
+def init_app(app: Flask, forms: bool = False) -> None:
+    """The headers on every response and the NUL guard (of posted forms too with `forms`)."""
     app.before_request(refuse_nul)
+    if forms:
+        app.before_request(refuse_nul_in_forms)
     app.after_request(add_headers)

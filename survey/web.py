@@ -49,11 +49,16 @@ def use_id_converter(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
-def register(app: Flask) -> None:
+def register_assets(app: Flask) -> None:
+    """Template helpers both apps use; static files compressed like pages (register after
+    Flask-Compress, so that this runs before it)."""
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.filters["local"] = format_local
-    # registered after Flask-Compress, so it runs before it
     app.after_request(buffer_static)
+
+
+def register(app: Flask) -> None:
+    register_assets(app)
 
     @app.get("/")
     def index():

@@ -6,49 +6,14 @@ PostgreSQL (DATABASE_URL=postgresql://...): migrated once, then truncated per te
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 
 import pytest
 import sqlalchemy as sa
 
-from survey import create_app
 from survey.config import normalise_url
 from survey.extensions import db
-
-PG_URL = os.environ.get("DATABASE_URL", "")
-USE_PG = PG_URL.startswith(("postgres://", "postgresql"))
-
-
-def make_app(uri: str, **extra):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "NETWORK_SALT": "test-salt",
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "SERVER_NAME": None,
-    }
-    config.update(extra)
-    return create_app(config)
-
-
-def make_demo_app(uri: str, admin: str | None = None, **extra):
-    """make_app with the demo campaign (id in config DEMO_ID) and, if named, an admin of its
-    county whose password is PASSWORD. The caller releases it."""
-    from survey.demo import ensure_demo_campaign
-    from survey.models import User
-
-    app = make_app(uri, **extra)
-    with app.app_context():
-        campaign, _ = ensure_demo_campaign()
-        if admin:
-            user = User(username=admin, role="admin", county_id=campaign.county_id)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-        app.config["DEMO_ID"] = campaign.id
-    return app
+from tests.helpers import PASSWORD, PG_URL, USE_PG, make_app, release
 
 
 def _migrate(uri: str) -> None:
@@ -83,17 +48,6 @@ def db_uri(template_db, tmp_path):
     return f"sqlite:///{path}"
 
 
-def release(app, reset: bool = True) -> None:
-    """Close an app's connections; on PostgreSQL also empty every table for the next test."""
-    with app.app_context():
-        db.session.remove()
-        if USE_PG and reset:
-            tables = ", ".join(f'"{t.name}"' for t in reversed(db.metadata.sorted_tables))
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
-
-
 @pytest.fixture
 def app(db_uri):
     app = make_app(db_uri)
@@ -121,63 +75,6 @@ def demo(app):
         return campaign.id
 
 
-_HIDDEN = re.compile(r'name="(csrf_token|ticket)" type="hidden" value="([^"]*)"')
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The csrf_token and ticket of a rendered survey form."""
-    return dict(_HIDDEN.findall(html))
-
-
-def link_token(app, campaign_id: int, group: str, school_code: str | None = None) -> str:
-    from survey.models import Link, School
-
-    with app.app_context():
-        q = (
-            sa.select(Link.token)
-            .join(School, Link.school_id == School.id)
-            .where(Link.campaign_id == campaign_id, Link.group == group)
-            .order_by(School.code)
-        )
-        if school_code:
-            q = q.where(School.code == school_code)
-        return db.session.scalars(q).first()
-
-
-def questionnaire_for(app, campaign_id: int, group: str):
-    from survey.models import Campaign
-
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        return app.extensions["questionnaires"].get(campaign.forms[group])
-
-
-def complete_answers(q, group: str, option_index: int = 0) -> dict[str, str]:
-    """A full answer set: every single-choice item answered, the identity matching group."""
-    out = {}
-    for item in q.items:
-        if item.identity:
-            out[item.code] = next(o.code for o in item.options if o.group == group)
-        elif item.type == "single":
-            out[item.code] = item.options[option_index % len(item.options)].code
-        else:
-            out[item.code] = "希望学校越办越好。"
-    return out
-
-
-def response_count(app, **where) -> int:
-    from survey.models import Response
-
-    with app.app_context():
-        q = sa.select(sa.func.count()).select_from(Response)
-        for key, value in where.items():
-            q = q.where(getattr(Response, key) == value)
-        return db.session.scalar(q)
-
-
-PASSWORD = "correct-horse-battery"
-
-
 @pytest.fixture
 def staff(app, demo):
     """Accounts: admin, analyst and coordinator of the demo county; an admin of another county."""
@@ -201,22 +98,6 @@ def staff(app, demo):
             made[name] = user.id
         db.session.commit()
         return made
-
-
-def login(client, username: str, password: str = PASSWORD):
-    page = client.get("/auth/login")
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
-    )
-    return client.post(
-        "/auth/login",
-        data={"csrf_token": token.group(1), "username": username, "password": password},
-    )
-
-
-def csrf_of(client, path: str = "/auth/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 def pytest_terminal_summary(terminalreporter):

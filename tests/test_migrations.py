@@ -12,7 +12,7 @@ from survey.counts import hour_of
 from survey.extensions import db
 from survey.models import ResponseTally
 from survey.timeutil import utcnow
-from tests.conftest import USE_PG, make_app
+from tests.helpers import USE_PG, make_app
 
 
 def test_migrations_match_models(app):

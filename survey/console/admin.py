@@ -7,9 +7,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
+from ..auth.access import roles
 from ..extensions import db
 from ..models import AuditEntry, User
-from .access import roles
 from .blueprint import bp
 from .forms import UserForm
 

@@ -10,19 +10,23 @@ from flask_login import current_user
 from questionnaires import GROUPS
 
 from .. import audit
+from ..auth.access import ALL_ROLES, own_campaign, roles
 from ..campaigns import (
     STATUS_MESSAGES,
+    CampaignEdit,
+    EditRefused,
     StatusRefused,
     create_campaign,
-    ensure_links,
     registry,
     response_counts,
+    set_analysis,
+    update_campaign,
 )
 from ..campaigns import set_status as change_status
 from ..extensions import db
 from ..models import Campaign
+from ..purge import PurgeRefused, purge_answers
 from ..timeutil import CST, to_local
-from .access import ALL_ROLES, own_campaign, roles
 from .blueprint import bp
 from .forms import CampaignForm, choices, format_weights
 
@@ -66,7 +70,7 @@ def new_campaign():
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
-        _analysis_settings(campaign, form)
+        set_analysis(campaign, _edit(form).analysis)
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
         db.session.commit()
         flash("调查已创建。下一步：导入学校。")
@@ -83,31 +87,15 @@ def edit_campaign(campaign_id: int):
     form = _form(campaign)
     has_answers = response_counts().get(campaign.id, 0) > 0
     if form.validate_on_submit():
-        layout = registry().layouts[form.layout.data]
-        changes = {}
-        if not has_answers:
-            groups = [g for g in GROUPS if g in form.groups.data and g in layout.forms]
-            changes.update(
-                layout=form.layout.data, groups=groups, forms={g: layout.forms[g] for g in groups}
-            )
-        elif form.layout.data != campaign.layout or set(form.groups.data) != set(campaign.groups):
-            form.groups.errors = ["已有答卷后不能更改问卷方案和群体"]
+        try:
+            changed = update_campaign(campaign, _edit(form), has_answers)
+        except EditRefused as exc:
+            form.groups.errors = [str(exc)]
             return render_template("console/campaign_form.html", form=form, campaign=campaign), 400
-        changes.update(
-            name=form.name.data.strip(),
-            link_mode=form.link_mode.data,
-            threshold=float(form.threshold.data),
-            opens_at=_local_to_utc(form.opens_at.data),
-            closes_at=_local_to_utc(form.closes_at.data),
-        )
-        for key, value in changes.items():
-            setattr(campaign, key, value)
-        _analysis_settings(campaign, form)
-        ensure_links(campaign)
         audit.record(
             "campaign.update",
             f"campaign {campaign.id}",
-            fields=sorted(k for k in changes if k != "forms"),
+            fields=changed,
         )
         db.session.commit()
         flash("调查设置已保存。")
@@ -138,8 +126,6 @@ def set_status(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/purge")
 @roles("admin")
 def purge_campaign(campaign_id: int):
-    from ..purge import PurgeRefused, purge_answers
-
     campaign = own_campaign(campaign_id)
     if (request.form.get("confirm") or "").strip() != campaign.slug:
         flash("调查代码输入不正确，未清除任何答卷。")
@@ -153,14 +139,25 @@ def purge_campaign(campaign_id: int):
     return redirect(url_for(".dashboard", campaign_id=campaign.id))
 
 
-def _analysis_settings(campaign: Campaign, form: CampaignForm) -> None:
-    campaign.method = form.method.data
-    campaign.group_weights = getattr(form.group_weights, "parsed", None)
-    campaign.poststratify = bool(form.poststratify.data)
-    campaign.screen_rule = form.screen_rule.data
-    campaign.min_cell = form.min_cell.data
-    campaign.min_verdict_n = form.min_verdict_n.data
-    campaign.speed_floor = float(form.speed_floor.data)
+def _edit(form: CampaignForm) -> CampaignEdit:
+    return CampaignEdit(
+        name=form.name.data.strip(),
+        layout=form.layout.data,
+        groups=list(form.groups.data),
+        link_mode=form.link_mode.data,
+        threshold=float(form.threshold.data),
+        opens_at=_local_to_utc(form.opens_at.data),
+        closes_at=_local_to_utc(form.closes_at.data),
+        analysis={
+            "method": form.method.data,
+            "group_weights": getattr(form.group_weights, "parsed", None),
+            "poststratify": bool(form.poststratify.data),
+            "screen_rule": form.screen_rule.data,
+            "min_cell": form.min_cell.data,
+            "min_verdict_n": form.min_verdict_n.data,
+            "speed_floor": float(form.speed_floor.data),
+        },
+    )
 
 
 def _local_to_utc(local):

@@ -27,14 +27,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaires import GROUPS
 
+from ..labels import METHOD_LABELS, SCREEN_RULE_LABELS
 from ..models import LINK_MODES, ROLES
-from ..reports.labels import SCREEN_RULE_LABELS
 
+#: the campaign form's method choices, the default named as such
 METHODS = {
-    "positive_share": "认可选项占有效回答的比例（默认）",
-    "respondent_mean": "每位受访者认可率的平均",
-    "option_scores": "选项分值的平均（百分制）",
-    "overall_item": "仅总体满意度题",
+    code: f"{label}（默认）" if code == "positive_share" else label
+    for code, label in METHOD_LABELS.items()
 }
 
 

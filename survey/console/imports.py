@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from .. import audit
+from ..auth.access import own_campaign, roles
 from ..extensions import db
 from ..importing.responses import import_responses
-from .access import own_campaign, roles
 from .blueprint import bp
 from .forms import ResponseUploadForm
 

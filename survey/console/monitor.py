@@ -8,10 +8,10 @@ from flask import render_template, request, send_file
 
 from questionnaires import GROUPS
 
+from ..auth.access import ALL_ROLES, own_campaign, roles, visible_school_ids
 from ..charts import bar_chart
 from ..progress import campaign_progress, hourly_counts
 from ..timeutil import format_local, utcnow
-from .access import ALL_ROLES, own_campaign, roles, visible_school_ids
 from .blueprint import bp
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from analysis.sampling import SchoolSize, calculator_plan, permille_plan
 from questionnaires import GROUPS
 
 from .. import audit
+from ..auth.access import own_campaign, roles
 from ..extensions import db
 from ..importing.schools import COLUMNS, import_schools
-from ..models import Link, School
-from .access import own_campaign, roles
+from ..targets import links_by_school_group, set_targets
 from .blueprint import bp
 from .forms import CalculatorForm, UploadForm
 
@@ -74,50 +73,21 @@ def _plan(campaign, form: CalculatorForm):
     )
 
 
-def _links(campaign):
-    return {
-        (school_code, link.group): link
-        for link, school_code in db.session.execute(
-            sa.select(Link, School.code)
-            .join(School, Link.school_id == School.id)
-            .where(Link.campaign_id == campaign.id)
-        )
-    }
-
-
 @bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])
 @roles("admin")
 def targets(campaign_id: int):
     campaign = own_campaign(campaign_id)
-    links = _links(campaign)
+    links = links_by_school_group(campaign)
     calc = CalculatorForm(request.args)
     plan = _plan(campaign, calc) if request.args and calc.validate() else None
     errors: list[str] = []
     if request.method == "POST":
-        changed = {}
-        for (code, group), link in links.items():
-            raw = request.form.get(f"t-{link.id}", "").strip()
-            if raw == "":
-                value = None
-            elif raw.isdigit() and int(raw) <= 100_000:
-                value = int(raw)
-            else:
-                errors.append(f"{code} {GROUPS.get(group, group)}：“{raw}”不是0到100000的整数")
-                continue
-            if value != link.target:
-                changed[link.id] = value
+        typed = {link.id: request.form.get(f"t-{link.id}", "") for link in links.values()}
+        update = set_targets(campaign, typed)
+        errors = update.errors
         if not errors:
-            for link in links.values():
-                if link.id in changed:
-                    link.target = changed[link.id]
-            audit.record(
-                "targets.update",
-                f"campaign {campaign.id}",
-                cells=len(changed),
-                total=sum(v or 0 for v in changed.values()),
-            )
             db.session.commit()
-            flash(f"目标已保存（修改 {len(changed)} 项）。")
+            flash(f"目标已保存（修改 {len(update.changed)} 项）。")
             return redirect(url_for(".targets", campaign_id=campaign.id))
     return render_template(
         "console/targets.html",

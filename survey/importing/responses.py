@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from questionnaires import GROUPS, TEXT_MAX, Questionnaire
+from questionnaires.answers import Fault, check_answers
 
 from ..campaigns import registry
-from ..counts import add_counts
 from ..extensions import db
-from ..models import Campaign, Link, Response, School
-from ..privacy import label_hash, redact_answers
+from ..models import Campaign, Link
+from ..privacy import label_hash
+from ..responses import DuplicateBatch, build_row, store_batch
 from ..timeutil import CST, utcnow
 from .tabular import Problem, TableError, read_table
 
@@ -43,6 +43,17 @@ _GROUP_WORDS = {
     "其他群众": "public",
     "校长教师": "teacher",
 }
+
+
+@dataclass(frozen=True)
+class ImportedLink:
+    """Where an imported sheet belongs (responses.LinkRef); id None when the school has no
+    link for the group."""
+
+    id: int | None
+    group: str
+    campaign_id: int
+    school_id: int
 
 
 @dataclass
@@ -87,27 +98,22 @@ def _check_row(number, row, cols, campaign, schools, forms, problems):
         problems.append(Problem(number, cols["group"], f"“{group_text}”不是本次调查的群体"))
         return None
     q: Questionnaire = forms[group]
-    answers = {}
-    for item in q.items:
-        header = cols.get(item.code)
-        value = row.get(header, "").strip() if header else ""
-        if not value:
-            continue
-        if item.type == "text":
-            if len(value) > TEXT_MAX:
-                problems.append(Problem(number, header, f"意见建议超过{TEXT_MAX}字"))
-            answers[item.code] = value
-            continue
-        opt = item.option(value)
-        if opt is None:
+    given = {it.code: row.get(cols[it.code], "") for it in q.items if cols.get(it.code)}
+    cleaned, faults = check_answers(q, frozenset({group}), given, required=False)
+    for code, fault in faults.items():
+        header, value = cols[code], given[code].strip()
+        item = q.item(code)
+        if fault is Fault.TOO_LONG:
+            problems.append(Problem(number, header, f"意见建议超过{TEXT_MAX}字"))
+        elif item.identity and item.option(value) is not None:
+            label = item.option(value).label
+            problems.append(Problem(number, header, f"身份“{label}”与群体“{group_text}”不一致"))
+        else:
             valid = "/".join(o.code for o in item.options)
             problems.append(
                 Problem(number, header, f"“{value}”不是 {item.code} 的有效选项（{valid}）")
             )
-        elif item.identity and opt.group != group:
-            problems.append(Problem(number, header, f"身份“{opt.label}”与群体“{group_text}”不一致"))
-        else:
-            answers[item.code] = value
+    answers = {code: value for code, value in cleaned.items() if value and code not in faults}
     for header in cols.get("_items", []):
         if q.item(header) is None and row.get(header, "").strip():
             problems.append(Problem(number, header, f"{GROUPS[group]}问卷没有题目 {header}"))
@@ -140,7 +146,7 @@ def _check_row(number, row, cols, campaign, schools, forms, problems):
         "school": school,
         "group": group,
         "q": q,
-        "answers": redact_answers(q, answers),
+        "answers": answers,
         "submitted_at": submitted,
         "duration": duration,
         "network": network,
@@ -189,35 +195,28 @@ def import_responses(
         for lk in db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id))
     }
     digest = hashlib.sha256(data).hexdigest()[:16]
-    rows = []
-    for number, rec in records:
-        school: School = rec["school"]
-        q: Questionnaire = rec["q"]
-        rows.append(
-            {
-                "campaign_id": campaign.id,
-                "school_id": school.id,
-                "link_id": links.get((school.id, rec["group"])),
-                "group": rec["group"],
-                "questionnaire": q.code,
-                "questionnaire_version": q.version,
-                "answers": rec["answers"],
-                "vector": q.encode_vector(rec["answers"]),
-                "started_at": None,
-                "submitted_at": rec["submitted_at"],
-                "duration_seconds": rec["duration"],
-                "submission_id": f"{source}-{campaign.id}-{digest}-{number}",
-                "source": source,
-                "network": rec["network"],
-                "address": rec["network"],
-            }
+    rows = [
+        build_row(
+            link=ImportedLink(
+                links.get((rec["school"].id, rec["group"])),
+                rec["group"],
+                campaign.id,
+                rec["school"].id,
+            ),
+            questionnaire=rec["q"],
+            answers=rec["answers"],
+            submission_id=f"{source}-{campaign.id}-{digest}-{number}",
+            source=source,
+            network=rec["network"],
+            address=rec["network"],
+            submitted_at=rec["submitted_at"],
+            duration_seconds=rec["duration"],
         )
+        for number, rec in records
+    ]
     try:
-        db.session.execute(sa.insert(Response), rows)
-        add_counts((campaign.id, r["school_id"], r["group"], r["submitted_at"]) for r in rows)
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+        store_batch(rows)
+    except DuplicateBatch:
         result.problems.append(Problem(0, "", "这个文件已经导入过了，没有重复导入。"))
         return result
     result.imported = len(rows)

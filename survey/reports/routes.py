@@ -12,12 +12,12 @@ from werkzeug.wsgi import FileWrapper
 
 from questionnaires import GROUPS
 
+from ..auth.access import own_campaign, roles
 from ..charts import bar_chart
-from ..console.access import own_campaign, roles
+from ..labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
 from ..timeutil import format_local, utcnow
 from .data import AnalysisError, run_analysis, settings_for, visible_comments
 from .exports import write_csv, write_xlsx
-from .labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
 from .spss import write_sav
 
 bp = Blueprint("reports", __name__, url_prefix="/console", template_folder="templates")

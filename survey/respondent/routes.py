@@ -13,9 +13,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 
-from ..extensions import csrf, db
+from ..extensions import db
 from ..models import AccessCode
 from ..privacy import request_address_hash, request_network_hash
 from ..responses import CodeAlreadyUsed, store_response
@@ -23,9 +22,9 @@ from ..timeutil import format_local
 from . import page_cache, throttle
 from . import ticket as tickets
 from .answers import AnswerSheet, read_sheet, visible_options
-from .targets import Target, load_target
+from .links import LinkContext, load_link
 
-bp = Blueprint("respondent", __name__, template_folder="templates")
+bp = Blueprint("respondent", __name__)
 
 
 def message_page(kind: str, status: int, **context):
@@ -34,7 +33,7 @@ def message_page(kind: str, status: int, **context):
 
 
 def render_form(
-    target: Target,
+    ctx: LinkContext,
     sheet: AnswerSheet,
     ticket: str,
     status: int = 200,
@@ -42,13 +41,13 @@ def render_form(
     fresh: bool = False,
 ):
     """The questionnaire page, showing a sheet's answers and what needs fixing."""
-    q = target.questionnaire
+    q = ctx.questionnaire
     return render_template(
         "respondent/form.html",
-        t=target,
+        t=ctx,
         q=q,
         sheet=sheet,
-        items=[(item, visible_options(item, target.groups)) for item in q.items],
+        items=[(item, visible_options(item, ctx.groups)) for item in q.items],
         missing=sum(1 for item in q.items if item.code in sheet.errors),
         notice=notice,
         fresh=fresh,
@@ -57,42 +56,42 @@ def render_form(
     ), status
 
 
-def closed_page(target: Target):
-    state = target.campaign.state()
-    opens = format_local(target.campaign.opens_at) if state in ("scheduled", "draft") else None
+def closed_page(ctx: LinkContext):
+    state = ctx.campaign.state()
+    opens = format_local(ctx.campaign.opens_at) if state in ("scheduled", "draft") else None
     return message_page(
         "not_open" if opens or state == "draft" else "closed",
         410,
-        campaign=target.campaign,
+        campaign=ctx.campaign,
         opens=opens,
     )
 
 
 @bp.get("/s/<token>")
 def survey(token: str):
-    throttle.hit("RATE_PAGE_PER_ADDRESS", get_remote_address())
-    target = load_target(token)
-    if target.campaign.state() != "open":
-        return closed_page(target)
-    if not target.code_mode and request.cookies.get(target.cookie_name):
-        return message_page("already", 200, campaign=target.campaign)
+    throttle.hit("RATE_PAGE_PER_ADDRESS", request.remote_addr or "")
+    ctx = load_link(token)
+    if ctx.campaign.state() != "open":
+        return closed_page(ctx)
+    if not ctx.code_mode and request.cookies.get(ctx.cookie_name):
+        return message_page("already", 200, campaign=ctx.campaign)
     sent = tickets.browser_key(request)
     key = sent or tickets.new_key()
-    ticket = tickets.issue(target.link.id, target.questionnaire.version, key)
-    code = (request.args.get("code") or "").strip().upper()[:16] if target.code_mode else ""
+    ticket = tickets.issue(ctx.link.id, ctx.questionnaire.version, key)
+    code = (request.args.get("code") or "").strip().upper()[:16] if ctx.code_mode else ""
     if code:  # a slip's QR code fills in its access code: render this one afresh
-        resp = make_response(render_form(target, AnswerSheet(access_code=code), ticket))
+        resp = make_response(render_form(ctx, AnswerSheet(access_code=code), ticket))
     else:
-        resp = _blank_page_response(target, ticket)
+        resp = _blank_page_response(ctx, ticket)
     return _with_key(resp, key, sent)
 
 
-def _blank_page_response(target: Target, ticket: str) -> Response:
+def _blank_page_response(ctx: LinkContext, ticket: str) -> Response:
     """The cached blank page of a link with this ticket, gzipped when the client takes it."""
-    cache_key = _page_key(target)
+    cache_key = _page_key(ctx)
     page = page_cache.get(cache_key)
     if page is None:
-        html, _ = render_form(target, AnswerSheet(), page_cache.TICKET_MARK)
+        html, _ = render_form(ctx, AnswerSheet(), page_cache.TICKET_MARK)
         page = page_cache.Page.build(html)
         if page is None:  # the template lost its ticket field: never serve a page without it
             raise RuntimeError("survey page has no ticket placeholder")
@@ -130,60 +129,59 @@ def _set_cookie(resp: Response, name: str, value: str, max_age: int, path: str) 
     )
 
 
-def _page_key(target: Target) -> tuple:
+def _page_key(ctx: LinkContext) -> tuple:
     """Everything the blank page shows, so that an edit (a renamed school, a new
     questionnaire version, another layout) yields a new page."""
-    q, c = target.questionnaire, target.campaign
+    q, c = ctx.questionnaire, ctx.campaign
     return (
-        target.link.token,
+        ctx.link.token,
         q.code,
         q.version,
         c.name,
-        target.school.name,
+        ctx.school.name,
         c.link_mode,
-        target.groups,
+        ctx.groups,
     )
 
 
-@bp.post("/s/<token>")
-@csrf.exempt  # guarded by the ticket's browser key instead: see ticket.py
+@bp.post("/s/<token>")  # guarded by the ticket's browser key: see ticket.py
 def submit(token: str):
     throttle.hit("RATE_SUBMIT_PER_LINK", token[:40])  # a flood of one link stops here
-    throttle.hit("RATE_SUBMIT_PER_ADDRESS", get_remote_address())
-    probe = load_target(token)
-    ticket = tickets.read(request.form.get("ticket"), probe.link.id)
-    if ticket and ticket.version != probe.questionnaire.version:
-        target = load_target(token, ticket.version)  # answered on an older version of the form
+    throttle.hit("RATE_SUBMIT_PER_ADDRESS", request.remote_addr or "")
+    first = load_link(token)
+    ticket = tickets.read(request.form.get("ticket"), first.link.id)
+    if ticket and ticket.version != first.questionnaire.version:
+        ctx = load_link(token, ticket.version)  # answered on an older version of the form
     else:
-        target = probe
-    if target.campaign.state() != "open":
-        return closed_page(target)
-    sheet = read_sheet(target.questionnaire, target.groups, request.form, target.code_mode)
+        ctx = first
+    if ctx.campaign.state() != "open":
+        return closed_page(ctx)
+    sheet = read_sheet(ctx.questionnaire, ctx.groups, request.form, ctx.code_mode)
     key = tickets.browser_key(request)
     if ticket is None or key is None or ticket.key != key:
-        return _refused(target, sheet, ticket, key)
-    if not target.code_mode and request.cookies.get(target.cookie_name) not in (
+        return _refused(ctx, sheet, ticket, key)
+    if not ctx.code_mode and request.cookies.get(ctx.cookie_name) not in (
         None,
         ticket.submission_id,
     ):
-        return message_page("already", 409, campaign=target.campaign)
+        return message_page("already", 409, campaign=ctx.campaign)
     if not sheet.ok:
-        return render_form(target, sheet, request.form["ticket"], 422)
+        return render_form(ctx, sheet, request.form["ticket"], 422)
 
     code = None
-    if target.code_mode:
+    if ctx.code_mode:
         code = db.session.scalar(
             sa.select(AccessCode).where(
-                AccessCode.code == sheet.access_code, AccessCode.link_id == target.link.id
+                AccessCode.code == sheet.access_code, AccessCode.link_id == ctx.link.id
             )
         )
         if code is None:
             sheet.errors["access_code"] = "答题码不正确，请核对纸条上的答题码"
-            return render_form(target, sheet, request.form["ticket"], 422)
+            return render_form(ctx, sheet, request.form["ticket"], 422)
     try:
         store_response(
-            link=target.link,
-            questionnaire=target.questionnaire,
+            link=ctx.link,
+            questionnaire=ctx.questionnaire,
             answers=sheet.answers(),
             submission_id=ticket.submission_id,
             started_at=ticket.started_at,
@@ -192,11 +190,11 @@ def submit(token: str):
             access_code=code,
         )
     except CodeAlreadyUsed:
-        return message_page("code_used", 409, campaign=target.campaign)
+        return message_page("code_used", 409, campaign=ctx.campaign)
     resp = redirect(url_for(".thanks", token=token), 303)
     _set_cookie(
         resp,
-        target.cookie_name,
+        ctx.cookie_name,
         ticket.submission_id,
         current_app.config["RESPONSE_COOKIE_DAYS"] * 86400,
         f"/s/{token}",
@@ -206,20 +204,20 @@ def submit(token: str):
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
-    target = load_target(token)
-    return message_page("thanks", 200, campaign=target.campaign, token=token)
+    ctx = load_link(token)
+    return message_page("thanks", 200, campaign=ctx.campaign, token=token)
 
 
-def _refused(target: Target, sheet, ticket: tickets.Ticket | None, key: str | None):
+def _refused(ctx: LinkContext, sheet, ticket: tickets.Ticket | None, key: str | None):
     """A submit without a valid ticket for this browser (stale, forged, or a cross-site post):
     400 with every answer kept and a fresh ticket. A genuine ticket keeps its submission id,
     so a form that was in fact stored is not stored twice when sent again."""
     new_key = key or tickets.new_key()
     if ticket is None:
-        fresh = tickets.issue(target.link.id, target.questionnaire.version, new_key)
+        fresh = tickets.issue(ctx.link.id, ctx.questionnaire.version, new_key)
         notice = "页面信息已失效，您的选择已保留，请核对后再次提交。"
     else:
         fresh = tickets.reissue(ticket, new_key)
         notice = "页面已过期或不完整，您的选择已保留，请核对后再次提交。"
-    resp = make_response(render_form(target, sheet, fresh, 400, notice=notice, fresh=True))
+    resp = make_response(render_form(ctx, sheet, fresh, 400, notice=notice, fresh=True))
     return _with_key(resp, new_key, key)

@@ -1,26 +1,31 @@
-"""Rate limits of the survey pages, counted in Flask-Limiter's own storage and strategy.
+"""Rate limits of the survey pages, counted with the `limits` library.
 
-The survey pages are the hot path of an evening peak. Flask-Limiter's route decorators spend
-more per request resolving which limits apply than the count itself costs, so these views
-call the configured strategy (`limiter.limiter`: per-process local://, or Redis when
-REDIS_URL is set) with their two or three known limits directly, and Flask-Limiter's
-per-request machinery skips the respondent blueprint (hooks.py). Login and the console keep
-the decorators.
+The console's sign-in page uses Flask-Limiter's decorator; the respondent app does without
+Flask-Limiter and counts its two or three known limits per view with the same library
+underneath, in the storage RATELIMIT_STORAGE_URI names (per-process local://, see
+survey/rate_store.py, or Redis when REDIS_URL is set, shared by every worker and host).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import abort, current_app
+from flask import Flask, abort, current_app
 from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
-from ..extensions import limiter
+from .. import rate_store  # noqa: F401 - registers the local:// storage
 
 
 @lru_cache(maxsize=64)
 def _item(spec: str) -> RateLimitItem:
     return parse(spec)
+
+
+def init_app(app: Flask) -> None:
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["survey_limits"] = FixedWindowRateLimiter(storage)
 
 
 def hit(setting: str, *keys: str) -> None:
@@ -33,7 +38,7 @@ def hit(setting: str, *keys: str) -> None:
     if not app.config["RATELIMIT_ENABLED"]:
         return
     try:
-        allowed = limiter.limiter.hit(_item(app.config[setting]), setting, *keys)
+        allowed = app.extensions["survey_limits"].hit(_item(app.config[setting]), setting, *keys)
     except Exception:  # noqa: BLE001 - storage down: fail open, loudly
         app.logger.exception("Rate limit storage failed; %s not applied", setting)
         return

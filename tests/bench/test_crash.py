@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from tests.conftest import PG_URL, USE_PG
+from tests.helpers import PG_URL, USE_PG
 
 
 def _free_port() -> int:

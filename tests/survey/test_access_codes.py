@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from survey.campaigns import generate_codes
 from survey.extensions import db
 from survey.models import AccessCode, Campaign, Link
-from tests.conftest import (
+from tests.helpers import (
     complete_answers,
     hidden_fields,
     link_token,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import complete_answers, hidden_fields, link_token, questionnaire_for
+from tests.helpers import complete_answers, hidden_fields, link_token, questionnaire_for
 
 CSS = Path(__file__).resolve().parents[2] / "survey" / "static" / "survey.css"
 

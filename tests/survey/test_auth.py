@@ -6,7 +6,7 @@ import re
 
 from survey.extensions import db
 from survey.models import User
-from tests.conftest import PASSWORD, csrf_of, login
+from tests.helpers import PASSWORD, csrf_of, login
 
 
 def test_login_success_goes_to_console(client, staff):

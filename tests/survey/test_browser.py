@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import Response
 from tests.artifacts import screenshot
-from tests.conftest import (
+from tests.helpers import (
     PASSWORD,
     complete_answers,
     link_token,

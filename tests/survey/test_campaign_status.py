@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import (
+from tests.helpers import (
     complete_answers,
     hidden_fields,
     link_token,
@@ -66,7 +66,7 @@ def test_a_purge_right_after_a_close_waits_for_every_worker(app, demo, db_uri):
     from survey.extensions import db
     from survey.models import Campaign
     from survey.purge import purge_answers
-    from tests.conftest import response_count
+    from tests.helpers import response_count
 
     token = link_token(app, demo, "parent")
     q = questionnaire_for(app, demo, "parent")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import response_count
+from tests.helpers import response_count
 
 
 def _json(result):
@@ -77,7 +77,7 @@ def test_questionnaires_json_lists_every_definition(runner):
 
 
 def test_commands_on_an_uninitialised_database_say_what_to_do(tmp_path):
-    from tests.conftest import make_app
+    from tests.helpers import make_app
 
     app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
     out = app.test_cli_runner().invoke(args=["campaigns", "--json"])

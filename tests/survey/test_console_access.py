@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Link, School
-from tests.conftest import csrf_of, login
+from tests.helpers import console_routes, csrf_of, login, own_link_id, route_url
 
 #: endpoint -> roles allowed. A new console route without an entry here fails the test below.
 ACCESS = {
@@ -35,42 +35,10 @@ ACCESS = {
     "reports.export": {"admin", "analyst"},
 }
 #: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
-PUBLIC = {
-    "index",
-    "static",
-    "respondent.survey",
-    "respondent.submit",
-    "respondent.thanks",
-    "auth.login",
-    "auth.logout",
-}
+PUBLIC = {"index", "static", "auth.login", "auth.logout"}
+#: the respondent app's routes: the survey pages, under /s/ only
+SURVEY = {"static", "respondent.survey", "respondent.submit", "respondent.thanks"}
 ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}
-
-
-def console_routes(app):
-    """(endpoint, rule, methods) of every route under /console, from the app's URL map."""
-    out = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/console"):
-            methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
-            out.append((rule.endpoint, rule, methods))
-    return out
-
-
-def _own_link(app, demo):
-    with app.app_context():
-        return db.session.scalar(
-            sa.select(Link.id)
-            .join(School, Link.school_id == School.id)
-            .where(Link.campaign_id == demo, School.code == "4101010001")
-        )
-
-
-def _url(app, rule, demo, link_id, user_id):
-    fmt = "svg" if rule.endpoint == "console.qr_code" else "csv"
-    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": fmt}
-    with app.test_request_context():
-        return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 
 
 def test_every_console_route_has_an_access_rule(app):
@@ -82,6 +50,13 @@ def test_every_route_of_the_app_is_either_public_or_role_checked(app):
     """A route added outside /console must be listed as public on purpose."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints == set(ACCESS) | PUBLIC, endpoints ^ (set(ACCESS) | PUBLIC)
+
+
+def test_the_respondent_app_serves_the_survey_pages_and_nothing_else(app):
+    survey = app.extensions["respondent_app"]
+    rules = list(survey.url_map.iter_rules())
+    assert {rule.endpoint for rule in rules} == SURVEY
+    assert all(rule.rule.startswith("/s/") for rule in rules)
 
 
 def test_live_dashboard_feed_follows_the_same_roles(app, demo, staff):
@@ -103,11 +78,11 @@ def test_role_matrix_for_every_console_route(app, demo, staff, role):
     client = app.test_client()
     if role:
         assert login(client, ROLE_USER[role]).status_code == 302
-    link_id = _own_link(app, demo)
+    link_id = own_link_id(app, demo)
     token = csrf_of(client, "/console/" if role else "/auth/login")
     checked = 0
     for endpoint, rule, methods in console_routes(app):
-        url = _url(app, rule, demo, link_id, staff["analyst"])
+        url = route_url(app, rule, demo, link_id, staff["analyst"])
         for method in methods:
             data = {"csrf_token": token} if method == "POST" else None
             resp = client.open(url, method=method, data=data)
@@ -126,12 +101,12 @@ def test_role_matrix_for_every_console_route(app, demo, staff, role):
 def test_other_county_admin_sees_nothing_of_this_county(app, demo, staff):
     client = app.test_client()
     login(client, "other")
-    link_id = _own_link(app, demo)
+    link_id = own_link_id(app, demo)
     token = csrf_of(client, "/console/")
     for _endpoint, rule, methods in console_routes(app):
         if not ({"campaign_id", "link_id", "user_id"} & set(rule.arguments)):
             continue
-        url = _url(app, rule, demo, link_id, staff["analyst"])
+        url = route_url(app, rule, demo, link_id, staff["analyst"])
         for method in methods:
             data = {"csrf_token": token} if method == "POST" else None
             assert client.open(url, method=method, data=data).status_code == 404, (method, url)

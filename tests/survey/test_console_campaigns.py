@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditEntry, Campaign, Link, School
-from tests.conftest import complete_answers, csrf_of, hidden_fields, login, questionnaire_for
+from tests.helpers import complete_answers, csrf_of, hidden_fields, login, questionnaire_for
 
 SCHOOLS_CSV = (
     "学校代码,学校名称,学段,城乡类型,在校生数,教师数\n"

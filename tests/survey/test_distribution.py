@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Campaign, Link
-from tests.conftest import csrf_of, login
+from tests.helpers import csrf_of, login
 
 
 def _link(app, demo):

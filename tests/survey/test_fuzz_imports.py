@@ -21,8 +21,8 @@ from survey.extensions import db
 from survey.importing.responses import import_responses
 from survey.importing.schools import COLUMNS, import_schools
 from survey.models import Campaign, Response, School
-from tests.conftest import csrf_of, login
 from tests.fuzzing import budget, count
+from tests.helpers import csrf_of, login
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCHOOL_HEADERS = [names[0] for names in COLUMNS.values()] + ["code", "name", "备注"]

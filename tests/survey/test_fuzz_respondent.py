@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from survey.extensions import db
 from survey.models import Response
-from tests.conftest import hidden_fields, link_token, make_demo_app, questionnaire_for, release
 from tests.fuzzing import budget, count
+from tests.helpers import hidden_fields, link_token, make_demo_app, questionnaire_for, release
 
 ALLOWED_SUBMIT = {303, 400, 409, 410, 413, 422, 429}
 ALLOWED_PAGE = {200, 308, 400, 404, 405, 410, 429}  # 308: "//" merged to "/"

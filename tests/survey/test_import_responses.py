@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.conftest import csrf_of, login, questionnaire_for, response_count
+from tests.helpers import csrf_of, login, questionnaire_for, response_count
 
 
 def _csv(app, demo, rows_extra=None):

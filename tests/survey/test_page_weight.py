@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bench.page import asset_refs, client_fetcher, measure
-from tests.conftest import link_token
+from tests.helpers import link_token
 
 
 def test_parent_page_is_small_and_same_origin(app, client, demo):

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from survey.extensions import db
-from tests.conftest import complete_answers, hidden_fields, link_token, questionnaire_for
+from tests.helpers import complete_answers, hidden_fields, link_token, questionnaire_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = "203.0.113.77"

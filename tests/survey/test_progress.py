@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from survey.demo import simulate_responses
 from survey.extensions import db
 from survey.models import Campaign, Link, Response, ResponseTally, School
-from tests.conftest import login
+from tests.helpers import login
 
 
 def _set_targets(app, demo, value):

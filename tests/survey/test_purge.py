@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from survey.demo import simulate_responses
 from survey.extensions import db
 from survey.models import AuditEntry, Campaign, Response, ResponseTally
-from tests.conftest import csrf_of, login, response_count
+from tests.helpers import csrf_of, login, response_count
 
 
 def _purge(client, demo, confirm):

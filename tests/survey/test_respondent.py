@@ -12,7 +12,7 @@ from questionnaires import GROUPS
 from survey.extensions import db
 from survey.models import Campaign, Response
 from survey.timeutil import utcnow
-from tests.conftest import (
+from tests.helpers import (
     complete_answers,
     hidden_fields,
     link_token,
@@ -339,11 +339,9 @@ def test_form_served_on_an_older_version_is_stored_with_that_version(
     html = _open_form(client, token)  # served on version 1
     registry = app.extensions["questionnaires"]
     q2 = dataclasses.replace(q1, version=2, title="家长问卷（修订版）")
-    monkeypatch.setitem(
-        app.extensions,
-        "questionnaires",
-        Registry({**registry.versions, ("parent", 2): q2}, registry.layouts),
-    )
+    revised = Registry({**registry.versions, ("parent", 2): q2}, registry.layouts)
+    for each in (app, app.extensions["respondent_app"]):  # the console and the survey side
+        monkeypatch.setitem(each.extensions, "questionnaires", revised)
     resp = client.post(
         f"/s/{token}", data={**hidden_fields(html), **complete_answers(q1, "parent")}
     )

@@ -14,7 +14,7 @@ from survey.extensions import db
 from survey.models import Link, ResponseTally
 from survey.responses import store_response
 from survey.timeutil import utcnow
-from tests.conftest import complete_answers, link_token, questionnaire_for, response_count
+from tests.helpers import complete_answers, link_token, questionnaire_for, response_count
 
 
 def _store(app, token, q, sid, submitted_at=None, session_open=True):

@@ -9,8 +9,16 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditEntry, Campaign
-from tests.conftest import csrf_of, link_token, login, make_demo_app, release
-from tests.survey.test_console_access import _own_link, _url, console_routes
+from tests.helpers import (
+    console_routes,
+    csrf_of,
+    link_token,
+    login,
+    make_demo_app,
+    own_link_id,
+    release,
+    route_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2] / "survey"
 
@@ -71,7 +79,7 @@ def test_plain_http_development_cookies_are_still_httponly(client, staff):
 def test_every_state_changing_console_form_needs_its_csrf_token(app, demo, staff):
     client = app.test_client()
     login(client, "admin")
-    link_id = _own_link(app, demo)
+    link_id = own_link_id(app, demo)
 
     def state():
         with app.app_context():
@@ -85,7 +93,7 @@ def test_every_state_changing_console_form_needs_its_csrf_token(app, demo, staff
     for _endpoint, rule, methods in console_routes(app):
         if "POST" not in methods:
             continue
-        url = _url(app, rule, demo, link_id, staff["analyst"])
+        url = route_url(app, rule, demo, link_id, staff["analyst"])
         resp = client.post(url, data={"status": "closed", "username": "x"})
         assert resp.status_code == 400, (url, resp.status_code)
         assert "安全校验" in resp.get_data(as_text=True)

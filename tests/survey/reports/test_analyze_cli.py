@@ -120,7 +120,7 @@ def test_stuffed_answers_from_one_network_are_flagged(app, runner, demo, change_
     """Five phones behind one network sending the same answers within minutes: a burst, and
     repeats of the same device's answers flagged as duplicates; nothing is deleted. A new
     User-Agent for each sheet does not hide the burst (the address alone is screened)."""
-    from tests.conftest import complete_answers, hidden_fields, link_token, questionnaire_for
+    from tests.helpers import complete_answers, hidden_fields, link_token, questionnaire_for
 
     token = link_token(app, demo, "parent")
     q = questionnaire_for(app, demo, "parent")
@@ -182,7 +182,7 @@ def test_tiny_groups_get_no_verdict_and_razor_edges_no_absurd_advice(
     cells = [r for r in result["schools"] if r["group"] == "parent"]
     assert cells and all("verdict" in r and "interval_vs_threshold" in r for r in cells)
     # the report says the same in words
-    from tests.conftest import login
+    from tests.helpers import login
 
     login(client, "analyst")
     html = client.get(f"/console/campaigns/{demo}/report").get_data(as_text=True)

@@ -13,7 +13,7 @@ from survey.demo import simulate_responses
 from survey.extensions import db
 from survey.models import Campaign, Response
 from survey.reports import data
-from tests.conftest import USE_PG
+from tests.helpers import USE_PG
 
 
 def _load(app, campaign_id):

@@ -12,7 +12,7 @@ import pytest
 from survey.demo import simulate_responses
 from survey.extensions import db
 from survey.models import Campaign
-from tests.conftest import complete_answers, hidden_fields, link_token, login, questionnaire_for
+from tests.helpers import complete_answers, hidden_fields, link_token, login, questionnaire_for
 
 EVIL = '<script>alert("x")</script>=HYPERLINK("http://evil")'
 

@@ -13,7 +13,7 @@ import pytest
 from survey.demo import simulate_responses
 from survey.extensions import db
 from survey.models import Campaign
-from tests.conftest import login
+from tests.helpers import login
 
 PSPP = shutil.which("pspp")
 pytestmark = pytest.mark.skipif(

@@ -1,4 +1,5 @@
-"""Chinese labels for analysis codes."""
+"""Chinese labels for analysis codes: the one place the console, reports, exports and CLI
+take them from."""
 
 from __future__ import annotations
 

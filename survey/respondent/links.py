@@ -1,4 +1,4 @@
-"""What a survey link points at, read once and kept for a few seconds per process.
+"""The link behind a survey token, with its school and campaign, kept a few seconds per process.
 
 Every page view and submission starts by resolving a link token. At the evening peak thousands
 of phones hit the same few hundred links, so the link, its school and its campaign are kept as
@@ -61,7 +61,7 @@ class CampaignInfo:
 
 
 @dataclass(frozen=True)
-class Target:
+class LinkContext:
     """A link as a respondent meets it: school, campaign and the questionnaire to answer."""
 
     link: LinkInfo
@@ -156,7 +156,7 @@ def _read_states() -> States:
 
 def _current(campaign: CampaignInfo) -> CampaignInfo:
     """The cached campaign with its status and window as they are now (within the interval)."""
-    fresh = current_app.extensions["campaign_states"].get(_read_states).get(campaign.id)
+    fresh = caches().states.get(_read_states).get(campaign.id)
     if fresh is None or fresh == (campaign.status, campaign.opens_at, campaign.closes_at):
         return campaign
     return replace(campaign, status=fresh[0], opens_at=fresh[1], closes_at=fresh[2])
@@ -183,15 +183,32 @@ def _snapshot(token: str) -> Snapshot | None:
     )
 
 
-def cache() -> LinkCache:
-    return current_app.extensions["link_cache"]
+@dataclass(frozen=True)
+class Caches:
+    """A process's cached links and campaign states (shared by both apps of one process, so
+    an edit in the console is seen by the survey pages at once)."""
+
+    links: LinkCache
+    states: CampaignStates
+
+    def clear(self) -> None:
+        self.links.clear()
+        self.states.clear()
 
 
-def load_target(token: str, version: int | None = None) -> Target:
+def caches() -> Caches:
+    return caches_of(current_app)
+
+
+def caches_of(app: Flask) -> Caches:
+    return app.extensions["survey_links"]
+
+
+def load_link(token: str, version: int | None = None) -> LinkContext:
     """The link behind a token with its school, campaign and questionnaire, or 404."""
     if not _TOKEN.fullmatch(token):  # tokens are URL-safe base64 (campaigns.new_token)
         abort(404)
-    links = cache()
+    links = caches().links
     found, snap = links.get(token)
     if not found:
         snap = _snapshot(token)
@@ -204,23 +221,26 @@ def load_target(token: str, version: int | None = None) -> Target:
     q = registry().get(code, version) or registry().get(code)
     if q is None:
         abort(404)
-    return Target(link, school, campaign, q)
+    return LinkContext(link, school, campaign, q)
 
 
 def _drop_on_edit(session: Session, _context) -> None:
     """An edit to a campaign, school or link made here is seen here at once."""
-    if not has_app_context() or "link_cache" not in current_app.extensions:
+    if not has_app_context() or "survey_links" not in current_app.extensions:
         return
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Campaign | School | Link):
-            cache().clear()
-            current_app.extensions["campaign_states"].clear()
+            caches().clear()
             return
 
 
-def init_app(app: Flask) -> None:
-    """Give the app its link cache (see LINK_CACHE_SECONDS)."""
-    app.extensions["link_cache"] = LinkCache(app.config["LINK_CACHE_SECONDS"])
-    app.extensions["campaign_states"] = CampaignStates(app.config["CAMPAIGN_STATE_SECONDS"])
+def init_app(app: Flask, shared: Caches | None = None) -> Caches:
+    """Give the app its caches (LINK_CACHE_SECONDS, CAMPAIGN_STATE_SECONDS), or `shared`
+    ones of another app of this process."""
+    app.extensions["survey_links"] = shared or Caches(
+        LinkCache(app.config["LINK_CACHE_SECONDS"]),
+        CampaignStates(app.config["CAMPAIGN_STATE_SECONDS"]),
+    )
     if not sa.event.contains(Session, "after_flush", _drop_on_edit):
         sa.event.listen(Session, "after_flush", _drop_on_edit)
+    return app.extensions["survey_links"]

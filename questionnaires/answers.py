@@ -1,0 +1,69 @@
+"""The one check of answers against a questionnaire: the web form and every import use it.
+
+`check_answers` cleans each item's value and names what is wrong with it, as a `Fault`;
+each caller words the fault for its reader (the survey page per item, an import per cell).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from .loader import TEXT_MAX
+from .model import Item, Option, Questionnaire
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Fault(enum.Enum):
+    CHOOSE = "choose"  #: a required choice left blank
+    INVALID = "invalid"  #: not one of the options offered (identity: not this group's)
+    FILL = "fill"  #: a required text left blank
+    TOO_LONG = "too_long"  #: a text over TEXT_MAX characters
+
+
+def visible_options(item: Item, groups: frozenset[str]) -> tuple[Option, ...]:
+    """An identity item offers only the groups given (the campaign's with this form)."""
+    if item.identity:
+        return tuple(o for o in item.options if o.group in groups)
+    return item.options
+
+
+@lru_cache(maxsize=512)
+def _allowed(q: Questionnaire, groups: frozenset[str]) -> tuple[tuple[Item, frozenset[str]], ...]:
+    return tuple(
+        (item, frozenset(o.code for o in visible_options(item, groups))) for item in q.items
+    )
+
+
+def check_answers(
+    q: Questionnaire,
+    groups: frozenset[str],
+    values: Mapping[str, str | None],
+    required: bool = True,
+) -> tuple[dict[str, str], dict[str, Fault]]:
+    """Every item's cleaned value ("" when blank) and the fault of each item that has one.
+
+    `groups`: who may answer (limits the identity item's options); `required`: whether the
+    questionnaire's required items must be answered (a paper form may have blanks).
+    """
+    cleaned: dict[str, str] = {}
+    faults: dict[str, Fault] = {}
+    for item, allowed in _allowed(q, groups):
+        raw = values.get(item.code)
+        if item.type == "single":
+            value = (raw or "").strip()
+            if value and value not in allowed:
+                faults[item.code] = Fault.INVALID
+            elif not value and required and item.required:
+                faults[item.code] = Fault.CHOOSE
+        else:
+            value = _CONTROL.sub("", raw or "").strip()  # NUL and the like never reach storage
+            if len(value) > TEXT_MAX:
+                faults[item.code] = Fault.TOO_LONG
+            elif not value and required and item.required:
+                faults[item.code] = Fault.FILL
+        cleaned[item.code] = value
+    return cleaned, faults
