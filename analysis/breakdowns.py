@@ -21,7 +21,7 @@ from .intervals import (
     verdict_minimum,
 )
 
-#: method code -> description (DOMAIN.md, "Scales and the rate")
+#: method code -> description (the Chinese labels: survey/web/labels.py)
 METHODS = {
     "positive_share": "recognised answers ÷ valid answers, pooled over the scored items",
     "respondent_mean": "each respondent's recognised ÷ valid, averaged over respondents",

@@ -1,6 +1,6 @@
 """Sample-size targets per school × group, by a calculator or by the 1.5‰ rule.
 
-Two ways a bureau sets how many answers it needs (DOMAIN.md, "Sampling"):
+Two ways a bureau sets how many answers it needs (README, "Analysis, report and exports"):
 
 * ``calculator``: for each group, Cochran's n0 = z² p (1-p) / e² at the chosen confidence and
   margin e with the expected rate p (0.85), corrected for the finite population N of the group

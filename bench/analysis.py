@@ -30,9 +30,9 @@ def _app(uri: str):
 
 def step(uri: str, what: str, output: str | None) -> None:
     """One measured step, in this (child) process; prints a JSON line."""
-    from survey.campaigns import find_campaign
     from survey.reports.data import run_analysis, settings_for, visible_comments
     from survey.reports.exports import write_csv, write_xlsx
+    from survey.services.campaigns import find_campaign
 
     app = _app(uri)
     with app.app_context():
@@ -84,7 +84,7 @@ def run(
 ) -> None:
     from bench.common import bench_app
     from bench.synth import synthesize
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Campaign
 
     with tempfile.TemporaryDirectory() as tmp, bench_app(backend, pg_url) as (app, cid):

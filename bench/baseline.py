@@ -12,8 +12,8 @@ import uuid
 import sqlalchemy as sa
 from flask import Flask, request
 
-from survey.config import normalise_url
-from survey.db_setup import sqlite_pragmas
+from survey.core.config import normalise_url
+from survey.core.db_setup import sqlite_pragmas
 
 engine = sa.create_engine(
     normalise_url(os.environ.get("DATABASE_URL", "sqlite://")),

@@ -101,7 +101,7 @@ def _cli(env: dict, *args: str) -> tuple[float, float]:
 
 
 def run(backend: str, phones: int = 8, pg_url: str = DEFAULT_PG, port: int = 8900) -> dict:
-    from survey.config import normalise_url
+    from survey.core.config import normalise_url
 
     with tempfile.TemporaryDirectory() as tmp:
         if backend == "sqlite":

@@ -274,7 +274,7 @@ def run(
     analyst: bool = False,
 ) -> dict:
     """One kill test; returns its figures (see the module docstring)."""
-    from survey.config import normalise_url
+    from survey.core.config import normalise_url
 
     with tempfile.TemporaryDirectory() as tmp:
         if backend == "sqlite":

@@ -164,7 +164,12 @@ def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(150):
+    return wait_until_serving(proc, port, f"gunicorn did not start: {' '.join(cmd)}")
+
+
+def wait_until_serving(proc: subprocess.Popen, port: int, failure: str, tries: int = 150):
+    """Return proc once something answers HTTP on the port; kill it and raise if nothing does."""
+    for _ in range(tries):
         probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
             probe.request("GET", "/")
@@ -175,7 +180,7 @@ def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
         finally:
             probe.close()
     proc.kill()
-    raise RuntimeError(f"gunicorn did not start: {' '.join(cmd)}")
+    raise RuntimeError(failure)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -192,10 +197,10 @@ def prepare(
     admin: (name, password) of an admin of the demo county to create.
     """
     from survey import create_app
-    from survey.campaigns import campaign_links
-    from survey.db_setup import upgrade_schema
-    from survey.demo import ensure_demo_campaign
-    from survey.extensions import db
+    from survey.core.db_setup import upgrade_schema
+    from survey.core.extensions import db
+    from survey.services.campaigns import campaign_links
+    from survey.services.demo import ensure_demo_campaign
     from tests.helpers import complete_answers
 
     app = create_app({"SECRET_KEY": "x", "NETWORK_SALT": "x", "SQLALCHEMY_DATABASE_URI": uri})
@@ -282,7 +287,7 @@ def _round(uri, cid, jobs, clients, seconds, port) -> tuple[dict, dict, int]:
 
 
 def run(backend: str, clients: int, seconds: float, pg_url: str, rounds: int = 1) -> None:
-    from survey.config import normalise_url
+    from survey.core.config import normalise_url
 
     ratios, p99s, results = [], [], []
     with tempfile.TemporaryDirectory() as tmp:

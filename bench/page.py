@@ -81,9 +81,9 @@ def http_fetch(u: str):
 
 def in_process() -> tuple[str, PageWeight]:
     from survey import create_app
-    from survey.campaigns import campaign_links
-    from survey.db_setup import upgrade_schema
-    from survey.demo import ensure_demo_campaign
+    from survey.core.db_setup import upgrade_schema
+    from survey.services.campaigns import campaign_links
+    from survey.services.demo import ensure_demo_campaign
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
@@ -101,7 +101,7 @@ def in_process() -> tuple[str, PageWeight]:
             )
         weight = measure(client_fetcher(app.test_client()), url)
         with app.app_context():
-            from survey.extensions import db
+            from survey.core.extensions import db
 
             db.engine.dispose()
         return url, weight

@@ -18,12 +18,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from questionnaires import Questionnaire
-from survey.campaigns import registry
-from survey.counts import hour_of, upsert_tallies
-from survey.demo import GROUP_SHARE
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.core.timeutil import utcnow
 from survey.models import Campaign, Link, Response
-from survey.timeutil import utcnow
+from survey.services.campaigns import registry
+from survey.services.counts import hour_of, upsert_tallies
+from survey.services.demo import GROUP_SHARE
 
 COLUMNS = [
     "campaign_id",

@@ -1,11 +1,11 @@
 """社会认可度调查系统: two Flask apps, the console and the respondent side.
 
 - `create_app()`: both in one WSGI app (the console, with every /s/ URL dispatched to the
-  respondent app; survey/dispatch.py). `gunicorn "survey:create_app()"`, `flask --app survey`.
+  respondent app; survey/core/dispatch.py). `gunicorn "survey:create_app()"`, `flask --app survey`.
 - `create_console_app()`: the console alone (sign-in, campaigns, reports, the CLI).
 - `create_respondent_app()`: the survey pages alone, for public hosts (docs/deploy.md).
 
-Both are built from survey/settings.py: the same configuration, secrets and database.
+Both are built from survey/core/settings.py: the same configuration, secrets and database.
 """
 
 from __future__ import annotations
@@ -21,16 +21,18 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     """The console: defaults, then instance/config.py and FLASK_* variables, or test_config."""
     from flask_compress import Compress
 
-    from . import cli, errors, security, settings, web
+    from . import cli
     from .auth import bp as auth_bp
     from .console import bp as console_bp
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .core import settings
+    from .core.extensions import csrf, db, limiter, login_manager, migrate
+    from .core.settings import MIGRATIONS
     from .reports import bp as reports_bp
     from .respondent import links
-    from .settings import MIGRATIONS
+    from .web import assets, errors, security
 
     app = Flask(__name__, instance_relative_config=True)
-    web.use_id_converter(app)
+    assets.use_id_converter(app)
     settings.configure(app, test_config)
     settings.init_database(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -46,13 +48,13 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     errors.register(app)
     errors.register_csrf(app)
-    web.register(app)
+    assets.register(app)
     return app
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Console and respondent app in one process, sharing its link caches."""
-    from .dispatch import SURVEY_PREFIX, PathDispatcher
+    from .core.dispatch import SURVEY_PREFIX, PathDispatcher
     from .respondent import links
 
     console = create_console_app(test_config)

@@ -14,17 +14,17 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from analysis.breakdowns import METHODS
 from analysis.quality import RULES
 
-from . import audit
-from .campaigns import (
+from .core.db_setup import upgrade_schema
+from .core.extensions import db
+from .models import ROLES, Campaign, User
+from .services import audit
+from .services.campaigns import (
     campaign_links,
     find_campaign,
     get_or_create_county,
     registry,
     response_counts,
 )
-from .db_setup import upgrade_schema
-from .extensions import db
-from .models import ROLES, Campaign, User
 
 
 class FilePath(click.Path):
@@ -104,7 +104,7 @@ def init_db_command():
 @click.option("--seed", type=int, default=None, help="Random seed for simulated answers.")
 def demo_command(n_responses: int, base_url: str | None, seed: int | None):
     """Create a demo county with schools and an open campaign; print its links."""
-    from .demo import ensure_demo_campaign, simulate_responses
+    from .services.demo import ensure_demo_campaign, simulate_responses
 
     upgrade_schema()
     campaign, created = ensure_demo_campaign()
@@ -278,7 +278,7 @@ def import_responses_command(campaign, file, source):
 @needs_schema
 def progress_command(campaign, as_json):
     """Responses against targets per school × group (lagging schools first)."""
-    from .progress import campaign_progress
+    from .services.progress import campaign_progress
 
     rows = campaign_progress(get_campaign(campaign)).as_rows()
     if as_json:
@@ -311,8 +311,8 @@ def progress_command(campaign, as_json):
 @needs_schema
 def analyze_command(campaign, as_json, method, screen):
     """Recognition rates, intervals and the threshold check per group, school and item."""
-    from .labels import VERDICT_LABELS
     from .reports.data import AnalysisError, run_analysis
+    from .web.labels import VERDICT_LABELS
 
     try:
         result = run_analysis(get_campaign(campaign), method, screen)
@@ -338,7 +338,7 @@ def _status_command(name: str, status: str, doc: str):
     @with_appcontext
     @needs_schema
     def command(campaign):
-        from .campaigns import STATUS_MESSAGES, StatusRefused, set_status
+        from .services.campaigns import STATUS_MESSAGES, StatusRefused, set_status
 
         c = get_campaign(campaign)
         try:

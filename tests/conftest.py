@@ -11,8 +11,8 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from survey.config import normalise_url
-from survey.extensions import db
+from survey.core.config import normalise_url
+from survey.core.extensions import db
 from tests.helpers import PASSWORD, PG_URL, USE_PG, make_app, release
 
 
@@ -68,7 +68,7 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The demo campaign (open, eight schools, every group)."""
-    from survey.demo import ensure_demo_campaign
+    from survey.services.demo import ensure_demo_campaign
 
     with app.app_context():
         campaign, _ = ensure_demo_campaign()
@@ -78,8 +78,8 @@ def demo(app):
 @pytest.fixture
 def staff(app, demo):
     """Accounts: admin, analyst and coordinator of the demo county; an admin of another county."""
-    from survey.campaigns import get_or_create_county
     from survey.models import Campaign, User
+    from survey.services.campaigns import get_or_create_county
 
     with app.app_context():
         county = db.session.get(Campaign, demo).county

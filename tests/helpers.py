@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 import sqlalchemy as sa
 
 from survey import create_app
-from survey.extensions import db
+from survey.core.extensions import db
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = PG_URL.startswith(("postgres://", "postgresql"))
@@ -29,8 +30,8 @@ def make_app(uri: str, **extra):
 def make_demo_app(uri: str, admin: str | None = None, **extra):
     """make_app with the demo campaign (id in config DEMO_ID) and, if named, an admin of its
     county whose password is PASSWORD. The caller releases it."""
-    from survey.demo import ensure_demo_campaign
     from survey.models import User
+    from survey.services.demo import ensure_demo_campaign
 
     app = make_app(uri, **extra)
     with app.app_context():
@@ -45,7 +46,13 @@ def make_demo_app(uri: str, admin: str | None = None, **extra):
 
 
 def release(app, reset: bool = True) -> None:
-    """Close an app's connections; on PostgreSQL also empty every table for the next test."""
+    """Close an app's connections (the combined app's survey side too); on PostgreSQL also
+    empty every table for the next test."""
+    survey_side = app.extensions.get("respondent_app")
+    if survey_side is not None:
+        with survey_side.app_context():
+            db.session.remove()
+            db.engine.dispose()
     with app.app_context():
         db.session.remove()
         if USE_PG and reset:
@@ -156,3 +163,10 @@ def route_url(app, rule, demo, link_id, user_id):
     values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": fmt}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from survey.counts import hour_of
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.core.timeutil import utcnow
 from survey.models import ResponseTally
-from survey.timeutil import utcnow
+from survey.services.counts import hour_of
 from tests.helpers import USE_PG, make_app
 
 

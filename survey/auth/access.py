@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from ..campaigns import link_with_context
-from ..extensions import db, login_manager
+from ..core.extensions import db, login_manager
 from ..models import Campaign, Link, School
+from ..services.campaigns import link_with_context
 
 ALL_ROLES = ("admin", "coordinator", "analyst")
 

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 from ..models import User
-from ..timeutil import utcnow
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

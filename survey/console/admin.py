@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit
 from ..auth.access import roles
-from ..extensions import db
+from ..core.extensions import db
 from ..models import AuditEntry, User
+from ..services import audit
 from .blueprint import bp
 from .forms import UserForm
 

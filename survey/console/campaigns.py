@@ -9,9 +9,12 @@ from flask_login import current_user
 
 from questionnaires import GROUPS
 
-from .. import audit
 from ..auth.access import ALL_ROLES, own_campaign, roles
-from ..campaigns import (
+from ..core.extensions import db
+from ..core.timeutil import CST, to_local
+from ..models import Campaign
+from ..services import audit
+from ..services.campaigns import (
     STATUS_MESSAGES,
     CampaignEdit,
     EditRefused,
@@ -22,11 +25,8 @@ from ..campaigns import (
     set_analysis,
     update_campaign,
 )
-from ..campaigns import set_status as change_status
-from ..extensions import db
-from ..models import Campaign
-from ..purge import PurgeRefused, purge_answers
-from ..timeutil import CST, to_local
+from ..services.campaigns import set_status as change_status
+from ..services.purge import PurgeRefused, purge_answers
 from .blueprint import bp
 from .forms import CampaignForm, choices, format_weights
 

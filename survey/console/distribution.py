@@ -18,12 +18,12 @@ from flask import (
 
 from questionnaires import GROUPS
 
-from .. import audit
 from ..auth.access import ALL_ROLES, own_campaign, own_link, roles, school_visible
-from ..campaigns import campaign_links, generate_codes, survey_path
-from ..extensions import db
+from ..core.extensions import db
 from ..models import AccessCode, Link, School
-from ..qr import qr_png, qr_svg, qr_svg_inline, qr_zip, safe_filename
+from ..services import audit
+from ..services.campaigns import campaign_links, generate_codes, survey_path
+from ..web.qr import qr_png, qr_svg, qr_svg_inline, qr_zip, safe_filename
 from .blueprint import bp
 from .forms import CodesForm
 

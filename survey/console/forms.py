@@ -27,8 +27,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaires import GROUPS
 
-from ..labels import METHOD_LABELS, SCREEN_RULE_LABELS
 from ..models import LINK_MODES, ROLES
+from ..web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
 
 #: the campaign form's method choices, the default named as such
 METHODS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from .. import audit
 from ..auth.access import own_campaign, roles
-from ..extensions import db
+from ..core.extensions import db
 from ..importing.responses import import_responses
+from ..services import audit
 from .blueprint import bp
 from .forms import ResponseUploadForm
 

@@ -9,9 +9,9 @@ from flask import render_template, request, send_file
 from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, roles, visible_school_ids
-from ..charts import bar_chart
-from ..progress import campaign_progress, hourly_counts
-from ..timeutil import format_local, utcnow
+from ..core.timeutil import format_local, utcnow
+from ..services.progress import campaign_progress, hourly_counts
+from ..web.charts import bar_chart
 from .blueprint import bp
 
 

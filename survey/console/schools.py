@@ -7,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from analysis.sampling import SchoolSize, calculator_plan, permille_plan
 from questionnaires import GROUPS
 
-from .. import audit
 from ..auth.access import own_campaign, roles
-from ..extensions import db
+from ..core.extensions import db
 from ..importing.schools import COLUMNS, import_schools
-from ..targets import links_by_school_group, set_targets
+from ..services import audit
+from ..services.targets import links_by_school_group, set_targets
 from .blueprint import bp
 from .forms import CalculatorForm, UploadForm
 

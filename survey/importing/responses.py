@@ -16,12 +16,12 @@ from flask import current_app
 from questionnaires import GROUPS, TEXT_MAX, Questionnaire
 from questionnaires.answers import Fault, check_answers
 
-from ..campaigns import registry
-from ..extensions import db
+from ..core.extensions import db
+from ..core.privacy import label_hash
+from ..core.timeutil import CST, utcnow
 from ..models import Campaign, Link
-from ..privacy import label_hash
-from ..responses import DuplicateBatch, build_row, store_batch
-from ..timeutil import CST, utcnow
+from ..services.campaigns import registry
+from ..services.responses import DuplicateBatch, build_row, store_batch
 from .tabular import Problem, TableError, read_table
 
 FIXED = ("school_code", "group", "submitted_at", "duration_seconds", "network")

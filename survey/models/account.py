@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 from .campaign import County
 
 #: role -> label

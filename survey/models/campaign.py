@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 
 #: School stages: stored code -> label shown and accepted on import.
 STAGES = {
@@ -81,7 +81,7 @@ class Campaign(db.Model):
     #: answers faster than this many seconds are flagged as speeders
     speed_floor: Mapped[float] = mapped_column(default=30.0, server_default="30")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: when the individual answers were removed (survey/purge.py); tallies stay
+    #: when the individual answers were removed (survey/services/purge.py); tallies stay
     purged_at: Mapped[datetime | None]
     #: the analysis document as it stood just before the purge
     final_report: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -14,9 +14,9 @@ from analysis.quality import QualityConfig
 from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
-from ..campaigns import registry
-from ..extensions import db
+from ..core.extensions import db
 from ..models import Campaign, Link, Response, ResponseTally, School
+from ..services.campaigns import registry
 
 RESPONSE_COLUMNS = [
     "response_id",

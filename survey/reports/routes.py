@@ -13,9 +13,9 @@ from werkzeug.wsgi import FileWrapper
 from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, roles
-from ..charts import bar_chart
-from ..labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
-from ..timeutil import format_local, utcnow
+from ..core.timeutil import format_local, utcnow
+from ..web.charts import bar_chart
+from ..web.labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
 from .data import AnalysisError, run_analysis, settings_for, visible_comments
 from .exports import write_csv, write_xlsx
 from .spss import write_sav

@@ -5,7 +5,7 @@ from __future__ import annotations
 from analysis.quality import REASONS
 from questionnaires import GROUPS
 
-from ..labels import (
+from ..web.labels import (
     INTERVAL_LABELS,
     METHOD_LABELS,
     SCREEN_RULE_LABELS,

@@ -11,7 +11,8 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from flask_compress import Compress
 
-from .. import errors, security, settings, web
+from ..core import settings
+from ..web import assets, errors, security
 from . import links, throttle
 from .routes import bp
 
@@ -31,7 +32,7 @@ def create_respondent_app(test_config: dict | None = None) -> Flask:
     with /s/ as in the combined app, so QR codes work against either."""
     app = Flask("survey", instance_relative_config=True, static_url_path="/s/static")
     app.session_interface = NoSession()
-    web.use_id_converter(app)
+    assets.use_id_converter(app)
     settings.configure(app, test_config)
     settings.init_database(app)
     throttle.init_app(app)
@@ -40,5 +41,5 @@ def create_respondent_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(bp)
     security.init_app(app)
     errors.register(app)
-    web.register_assets(app)
+    assets.register_assets(app)
     return app

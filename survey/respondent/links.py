@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
 
-from ..campaigns import link_with_context, registry
-from ..extensions import db
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
-from ..timeutil import utcnow
+from ..services.campaigns import link_with_context, registry
 
 
 @dataclass(frozen=True)

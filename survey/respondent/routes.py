@@ -14,11 +14,11 @@ from flask import (
     url_for,
 )
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.privacy import request_address_hash, request_network_hash
+from ..core.timeutil import format_local
 from ..models import AccessCode
-from ..privacy import request_address_hash, request_network_hash
-from ..responses import CodeAlreadyUsed, store_response
-from ..timeutil import format_local
+from ..services.responses import CodeAlreadyUsed, store_response
 from . import page_cache, throttle
 from . import ticket as tickets
 from .answers import AnswerSheet, read_sheet, visible_options

@@ -3,7 +3,7 @@
 The console's sign-in page uses Flask-Limiter's decorator; the respondent app does without
 Flask-Limiter and counts its two or three known limits per view with the same library
 underneath, in the storage RATELIMIT_STORAGE_URI names (per-process local://, see
-survey/rate_store.py, or Redis when REDIS_URL is set, shared by every worker and host).
+survey/core/rate_store.py, or Redis when REDIS_URL is set, shared by every worker and host).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from .. import rate_store  # noqa: F401 - registers the local:// storage
+from ..core import rate_store  # noqa: F401 - registers the local:// storage
 
 
 @lru_cache(maxsize=64)

@@ -3,15 +3,7 @@ exports; nothing lost, nothing twice, no worker writing to a deleted file, every
 
 from __future__ import annotations
 
-import socket
-
-from tests.helpers import PG_URL, USE_PG
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import PG_URL, USE_PG, free_port
 
 
 def test_every_acknowledged_answer_survives_a_sigkill_exactly_once(capsys):
@@ -23,7 +15,7 @@ def test_every_acknowledged_answer_survives_a_sigkill_exactly_once(capsys):
         before_kill=3.0,
         after_kill=2.5,
         pg_url=PG_URL or "postgresql://postgres@127.0.0.1:5432/test",
-        port=_free_port(),
+        port=free_port(),
         analyst=True,
     )
     with capsys.disabled():

@@ -11,6 +11,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,8 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
+
+pytestmark = pytest.mark.fuzz  # FUZZ_SCALE sets the cases (tests/fuzzing.py)
 
 
 def _paths(node, prefix=()):

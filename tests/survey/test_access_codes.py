@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey.campaigns import generate_codes
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import AccessCode, Campaign, Link
+from survey.services.campaigns import generate_codes
 from tests.helpers import (
     complete_answers,
     hidden_fields,

@@ -111,7 +111,7 @@ def test_no_code_touches_flasks_hook_lists_or_extension_internals():
 def _link_id(app, token):
     import sqlalchemy as sa
 
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Link
 
     with app.app_context():

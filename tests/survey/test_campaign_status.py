@@ -51,9 +51,9 @@ def test_a_close_from_the_cli_reaches_another_warm_worker_within_a_second(app, d
 def test_status_commands_refuse_what_cannot_be(app, runner, demo):
     out = runner.invoke(args=["open", "no-such-campaign"])
     assert out.exit_code != 0
-    from survey.extensions import db
+    from survey.core.extensions import db
+    from survey.core.timeutil import utcnow
     from survey.models import Campaign
-    from survey.timeutil import utcnow
 
     with app.app_context():
         db.session.get(Campaign, demo).purged_at = utcnow()
@@ -63,9 +63,9 @@ def test_status_commands_refuse_what_cannot_be(app, runner, demo):
 
 
 def test_a_purge_right_after_a_close_waits_for_every_worker(app, demo, db_uri):
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Campaign
-    from survey.purge import purge_answers
+    from survey.services.purge import purge_answers
     from tests.helpers import response_count
 
     token = link_token(app, demo, "parent")

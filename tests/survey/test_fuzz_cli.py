@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -59,6 +60,8 @@ words = st.one_of(
     ),
     st.text(max_size=15),
 )
+
+pytestmark = pytest.mark.fuzz  # FUZZ_SCALE sets the cases (tests/fuzzing.py)
 
 
 def test_cli_never_shows_a_traceback(app, runner, demo, tmp_path):

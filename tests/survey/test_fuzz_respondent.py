@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import Response
 from tests.fuzzing import budget, count
 from tests.helpers import hidden_fields, link_token, make_demo_app, questionnaire_for, release
@@ -28,6 +28,8 @@ junk_text = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), min_size=900, max_size=1200),
     st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "=1+1", "😀" * 300, "%00"]),
 )
+
+pytestmark = pytest.mark.fuzz  # FUZZ_SCALE sets the cases (tests/fuzzing.py)
 
 
 @pytest.fixture

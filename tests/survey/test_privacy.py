@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from survey.extensions import db
+from survey.core.extensions import db
 from tests.helpers import complete_answers, hidden_fields, link_token, questionnaire_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_no_address_agent_or_contact_detail_is_stored(app, demo, staff):
 
 
 def test_the_network_salt_lives_in_the_instance_folder_not_in_git(tmp_path):
-    from survey.config import instance_secrets
+    from survey.core.config import instance_secrets
 
     secrets = instance_secrets(str(tmp_path))
     assert len(secrets["NETWORK_SALT"]) >= 32 and (tmp_path / "secrets.json").exists()

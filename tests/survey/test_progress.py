@@ -8,9 +8,9 @@ import json
 import openpyxl
 import sqlalchemy as sa
 
-from survey.demo import simulate_responses
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import Campaign, Link, Response, ResponseTally, School
+from survey.services.demo import simulate_responses
 from tests.helpers import login
 
 

@@ -8,8 +8,8 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from survey import rate_store
-from survey.rate_store import LocalWindowStorage
+from survey.core import rate_store
+from survey.core.rate_store import LocalWindowStorage
 
 
 def test_uri_selects_the_store_and_limits_count_per_window(monkeypatch):

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.core.timeutil import utcnow
 from survey.models import Link, ResponseTally
-from survey.responses import store_response
-from survey.timeutil import utcnow
+from survey.services.responses import store_response
 from tests.helpers import complete_answers, link_token, questionnaire_for, response_count
 
 

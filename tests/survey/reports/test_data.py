@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from survey.demo import simulate_responses
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import Campaign, Response
 from survey.reports import data
+from survey.services.demo import simulate_responses
 from tests.helpers import USE_PG
 
 

@@ -9,9 +9,9 @@ import openpyxl
 import pyreadstat
 import pytest
 
-from survey.demo import simulate_responses
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import Campaign
+from survey.services.demo import simulate_responses
 from tests.helpers import complete_answers, hidden_fields, link_token, login, questionnaire_for
 
 EVIL = '<script>alert("x")</script>=HYPERLINK("http://evil")'

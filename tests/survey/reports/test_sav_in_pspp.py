@@ -10,9 +10,9 @@ import subprocess
 import pyreadstat
 import pytest
 
-from survey.demo import simulate_responses
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import Campaign
+from survey.services.demo import simulate_responses
 from tests.helpers import login
 
 PSPP = shutil.which("pspp")

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .extensions import db
-from .models import ResponseTally
+from ..core.extensions import db
+from ..models import ResponseTally
 
 
 def hour_of(at: datetime) -> datetime:

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from questionnaires import GROUPS
 
+from ..core.extensions import db
+from ..models import Campaign, Link, School
 from . import audit
-from .extensions import db
-from .models import Campaign, Link, School
 
 TARGET_MAX = 100_000
 

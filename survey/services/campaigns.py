@@ -13,8 +13,8 @@ from flask import current_app
 
 from questionnaires import GROUPS, Registry
 
-from .extensions import db
-from .models import AccessCode, Campaign, County, Link, ResponseTally, School
+from ..core.extensions import db
+from ..models import AccessCode, Campaign, County, Link, ResponseTally, School
 
 
 def registry() -> Registry:

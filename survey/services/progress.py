@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from questionnaires import GROUPS
 
+from ..core.extensions import db
+from ..core.timeutil import utcnow
+from ..models import Campaign, Link, ResponseTally, School
 from .counts import hour_of
-from .extensions import db
-from .models import Campaign, Link, ResponseTally, School
-from .timeutil import utcnow
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from .extensions import db
-from .models import AuditEntry
+from ..core.extensions import db
+from ..models import AuditEntry
 
 
 def record(action: str, target: str = "", county_id: int | None = None, **detail) -> None:

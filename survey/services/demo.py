@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from questionnaires import Questionnaire
 
+from ..core.extensions import db
+from ..core.timeutil import utcnow
+from ..models import Campaign, Link, School
 from .campaigns import create_campaign, ensure_links, get_or_create_county, registry
-from .extensions import db
-from .models import Campaign, Link, School
 from .responses import store_response
-from .timeutil import utcnow
 
 DEMO_SLUG = "demo-2026"
 DEMO_COUNTY = "示例县"

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from questionnaires import Questionnaire
 
+from ..core.extensions import db
+from ..core.privacy import redact_answers
+from ..core.timeutil import utcnow
+from ..models import AccessCode, Response
 from .counts import add_counts, hour_of, insert_counted
-from .extensions import db
-from .models import AccessCode, Response
-from .privacy import redact_answers
-from .timeutil import utcnow
 
 
 class CodeAlreadyUsed(Exception):

@@ -15,11 +15,11 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.extensions import db
+from ..core.timeutil import utcnow
+from ..models import AuditEntry, Campaign, Response
+from ..reports.data import AnalysisError, run_analysis
 from . import audit
-from .extensions import db
-from .models import AuditEntry, Campaign, Response
-from .reports.data import AnalysisError, run_analysis
-from .timeutil import utcnow
 
 
 class PurgeRefused(Exception):

@@ -10,7 +10,7 @@ import segno
 
 from questionnaires import GROUPS
 
-from .campaigns import LinkRow
+from ..services.campaigns import LinkRow
 
 
 def qr(url: str) -> segno.QRCode:

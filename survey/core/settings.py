@@ -16,7 +16,7 @@ from questionnaires import QuestionnaireError, load_registry
 
 from .config import DEFAULTS, database_url, instance_secrets, normalise_url
 
-MIGRATIONS = str(Path(__file__).parent / "migrations")
+MIGRATIONS = str(Path(__file__).parents[1] / "migrations")
 
 
 def configure(app: Flask, test_config: dict | None = None) -> None:

@@ -15,7 +15,7 @@ DEFAULTS = {
     "WTF_CSRF_SSL_STRICT": False,
     "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
-    #: None: Secure when BASE_URL is https:// (survey/settings.py); True/False to force
+    #: None: Secure when BASE_URL is https:// (survey/core/settings.py); True/False to force
     "SESSION_COOKIE_SECURE": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": None,
@@ -40,7 +40,7 @@ DEFAULTS = {
     "RESPONSE_COOKIE_DAYS": 180,
     # Rate limits (Flask-Limiter syntax). A class of 60 pupils in a computer room shares one
     # address: the per-address limits leave room for that; a script flooding one link does not.
-    #: local:// counts per process (survey/rate_store.py); REDIS_URL shares them between workers
+    #: local:// counts per process (survey/core/rate_store.py); REDIS_URL shares them
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "local://",
     "RATELIMIT_HEADERS_ENABLED": True,
