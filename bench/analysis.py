@@ -84,7 +84,7 @@ def run(
 ) -> None:
     from bench.common import bench_app
     from bench.synth import synthesize
-    from survey.core.extensions import db
+    from survey.core.database import db
     from survey.models import Campaign
 
     with tempfile.TemporaryDirectory() as tmp, bench_app(backend, pg_url) as (app, cid):

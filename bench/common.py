@@ -22,8 +22,8 @@ def peak_rss_mb() -> float:
 def bench_app(backend: str, pg_url: str | None = None):
     """Yield (app, campaign_id) on an empty migrated database with the demo campaign."""
     from survey import create_app
+    from survey.core.database import db
     from survey.core.db_setup import upgrade_schema
-    from survey.core.extensions import db
     from survey.models import User
     from survey.services.demo import ensure_demo_campaign
 

@@ -16,7 +16,7 @@ from bench.common import bench_app, percentile, timed
 
 def run(backend: str, n: int, repeat: int) -> None:
     from bench.synth import synthesize
-    from survey.core.extensions import db
+    from survey.core.database import db
     from survey.models import Campaign
 
     with bench_app(backend) as (app, cid):

@@ -197,8 +197,8 @@ def prepare(
     admin: (name, password) of an admin of the demo county to create.
     """
     from survey import create_app
+    from survey.core.database import db
     from survey.core.db_setup import upgrade_schema
-    from survey.core.extensions import db
     from survey.services.campaigns import campaign_links
     from survey.services.demo import ensure_demo_campaign
     from tests.helpers import complete_answers

@@ -101,7 +101,7 @@ def in_process() -> tuple[str, PageWeight]:
             )
         weight = measure(client_fetcher(app.test_client()), url)
         with app.app_context():
-            from survey.core.extensions import db
+            from survey.core.database import db
 
             db.engine.dispose()
         return url, weight

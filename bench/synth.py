@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from questionnaires import Questionnaire
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.core.timeutil import utcnow
 from survey.models import Campaign, Link, Response
 from survey.services.campaigns import registry

@@ -25,7 +25,8 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .console import bp as console_bp
     from .core import settings
-    from .core.extensions import csrf, db, limiter, login_manager, migrate
+    from .core.database import db
+    from .core.extensions import csrf, limiter, login_manager, migrate
     from .core.settings import MIGRATIONS
     from .reports import bp as reports_bp
     from .respondent import links

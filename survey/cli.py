@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from analysis.breakdowns import METHODS
 from analysis.quality import RULES
 
+from .core.database import db
 from .core.db_setup import upgrade_schema
-from .core.extensions import db
 from .models import ROLES, Campaign, User
 from .services import audit
 from .services.campaigns import (

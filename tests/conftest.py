@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.core.config import normalise_url
-from survey.core.extensions import db
+from survey.core.database import db
 from tests.helpers import PASSWORD, PG_URL, USE_PG, make_app, release
 
 

@@ -9,7 +9,7 @@ import socket
 import sqlalchemy as sa
 
 from survey import create_app
-from survey.core.extensions import db
+from survey.core.database import db
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = PG_URL.startswith(("postgres://", "postgresql"))

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.core.timeutil import utcnow
 from survey.models import ResponseTally
 from survey.services.counts import hour_of

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
-from ..core.extensions import db, login_manager
+from ..core.database import db
+from ..core.extensions import login_manager
 from ..models import Campaign, Link, School
 from ..services.campaigns import link_with_context
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.extensions import db, limiter, login_manager
+from ..core.database import db
+from ..core.extensions import limiter, login_manager
 from ..models import User
 from .forms import LoginForm
 from .service import authenticate, safe_next

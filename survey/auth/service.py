@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from ..models import User
 

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
-from ..core.extensions import db
+from ..core.database import db
 from ..models import AuditEntry, User
 from ..services import audit
 from .blueprint import bp

@@ -10,7 +10,7 @@ from flask_login import current_user
 from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, roles
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import CST, to_local
 from ..models import Campaign
 from ..services import audit

@@ -19,7 +19,7 @@ from flask import (
 from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, own_link, roles, school_visible
-from ..core.extensions import db
+from ..core.database import db
 from ..models import AccessCode, Link, School
 from ..services import audit
 from ..services.campaigns import campaign_links, generate_codes, survey_path

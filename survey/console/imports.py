@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 
 from ..auth.access import own_campaign, roles
-from ..core.extensions import db
+from ..core.database import db
 from ..importing.responses import import_responses
 from ..services import audit
 from .blueprint import bp

@@ -8,7 +8,7 @@ from analysis.sampling import SchoolSize, calculator_plan, permille_plan
 from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, roles
-from ..core.extensions import db
+from ..core.database import db
 from ..importing.schools import COLUMNS, import_schools
 from ..services import audit
 from ..services.targets import links_by_school_group, set_targets

@@ -67,7 +67,7 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
 def init_database(app: Flask) -> None:
     """Bind the shared SQLAlchemy object and the per-dialect connection settings."""
     from . import db_setup
-    from .extensions import db
+    from .database import db
 
     db.init_app(app)
     db_setup.configure(app)

@@ -16,7 +16,7 @@ from flask import current_app
 from questionnaires import GROUPS, TEXT_MAX, Questionnaire
 from questionnaires.answers import Fault, check_answers
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.privacy import label_hash
 from ..core.timeutil import CST, utcnow
 from ..models import Campaign, Link

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import LOCATIONS, STAGES, Campaign, School
 from ..services.campaigns import ensure_links
 from .tabular import Problem, TableError, map_headers, read_table

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from .campaign import County
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 
 #: School stages: stored code -> label shown and accepted on import.

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.extensions import db
+from ..core.database import db
 
 SOURCES = ("web", "paper", "import")
 
@@ -40,7 +40,8 @@ class Response(db.Model):
     submitted_at: Mapped[datetime]
     #: seconds from the form being served to its submission
     duration_seconds: Mapped[float | None]
-    #: client-generated id carried by the rendered form: makes submits idempotent
+    #: made by the server when it serves the form, carried in its signed ticket (an import:
+    #: the file digest and row), so a form sent twice is stored once
     submission_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     #: 'web', 'paper' or 'import'
     source: Mapped[str] = mapped_column(sa.String(8), default="web")

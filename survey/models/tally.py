@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.extensions import db
+from ..core.database import db
 
 
 class ResponseTally(db.Model):

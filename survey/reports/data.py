@@ -14,7 +14,7 @@ from analysis.quality import QualityConfig
 from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import Campaign, Link, Response, ResponseTally, School
 from ..services.campaigns import registry
 

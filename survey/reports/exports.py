@@ -21,7 +21,7 @@ from analysis.report import Settings, prepare
 from analysis.scoring import BLANK, decode
 from questionnaires import GROUPS, Questionnaire
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import Campaign, Response
 from ..services.campaigns import registry
 from .data import AnalysisError, hidden_cells, load_responses, load_schools

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import Questionnaire
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
 from ..services.campaigns import link_with_context, registry

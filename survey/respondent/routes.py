@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.privacy import request_address_hash, request_network_hash
 from ..core.timeutil import format_local
 from ..models import AccessCode

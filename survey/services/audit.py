@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import AuditEntry
 
 

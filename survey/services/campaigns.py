@@ -13,7 +13,7 @@ from flask import current_app
 
 from questionnaires import GROUPS, Registry
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import AccessCode, Campaign, County, Link, ResponseTally, School
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import ResponseTally
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from questionnaires import Questionnaire
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
 from .campaigns import create_campaign, ensure_links, get_or_create_county, registry

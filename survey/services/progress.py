@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from questionnaires import GROUPS
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from ..models import Campaign, Link, ResponseTally, School
 from .counts import hour_of

@@ -15,7 +15,7 @@ import time
 import sqlalchemy as sa
 from flask import current_app
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.timeutil import utcnow
 from ..models import AuditEntry, Campaign, Response
 from ..reports.data import AnalysisError, run_analysis

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from questionnaires import Questionnaire
 
-from ..core.extensions import db
+from ..core.database import db
 from ..core.privacy import redact_answers
 from ..core.timeutil import utcnow
 from ..models import AccessCode, Response

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from questionnaires import GROUPS
 
-from ..core.extensions import db
+from ..core.database import db
 from ..models import Campaign, Link, School
 from . import audit
 

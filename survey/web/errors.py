@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..core.extensions import db
+from ..core.database import db
 
 
 def _page(kind: str, status: int, detail: str | None = None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import AccessCode, Campaign, Link
 from survey.services.campaigns import generate_codes
 from tests.helpers import (

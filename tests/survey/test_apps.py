@@ -40,7 +40,11 @@ def alone(db_uri):
 def test_the_respondent_app_alone_serves_and_stores_a_survey(app, demo, alone):
     token = link_token(app, demo, "parent")
     q = questionnaire_for(app, demo, "parent")
-    phone = alone(create_respondent_app).test_client()
+    survey_app = alone(create_respondent_app)
+    # none of the console's extensions: no sign-in, no CSRF middleware, no Flask-Limiter
+    assert not {"csrf", "limiter", "migrate"} & set(survey_app.extensions)
+    assert not hasattr(survey_app, "login_manager")
+    phone = survey_app.test_client()
     page = phone.get(f"/s/{token}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -111,7 +115,7 @@ def test_no_code_touches_flasks_hook_lists_or_extension_internals():
 def _link_id(app, token):
     import sqlalchemy as sa
 
-    from survey.core.extensions import db
+    from survey.core.database import db
     from survey.models import Link
 
     with app.app_context():

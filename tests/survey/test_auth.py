@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import User
 from tests.helpers import PASSWORD, csrf_of, login
 

@@ -15,7 +15,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Response
 from tests.artifacts import screenshot
 from tests.helpers import (

@@ -51,7 +51,7 @@ def test_a_close_from_the_cli_reaches_another_warm_worker_within_a_second(app, d
 def test_status_commands_refuse_what_cannot_be(app, runner, demo):
     out = runner.invoke(args=["open", "no-such-campaign"])
     assert out.exit_code != 0
-    from survey.core.extensions import db
+    from survey.core.database import db
     from survey.core.timeutil import utcnow
     from survey.models import Campaign
 
@@ -63,7 +63,7 @@ def test_status_commands_refuse_what_cannot_be(app, runner, demo):
 
 
 def test_a_purge_right_after_a_close_waits_for_every_worker(app, demo, db_uri):
-    from survey.core.extensions import db
+    from survey.core.database import db
     from survey.models import Campaign
     from survey.services.purge import purge_answers
     from tests.helpers import response_count

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Link, School
 from tests.helpers import console_routes, csrf_of, login, own_link_id, route_url
 

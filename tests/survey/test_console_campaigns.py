@@ -8,7 +8,7 @@ import re
 import openpyxl
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import AuditEntry, Campaign, Link, School
 from tests.helpers import complete_answers, csrf_of, hidden_fields, login, questionnaire_for
 

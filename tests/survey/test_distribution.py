@@ -7,7 +7,7 @@ import zipfile
 
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Campaign, Link
 from tests.helpers import csrf_of, login
 

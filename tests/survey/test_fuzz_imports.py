@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.importing.responses import import_responses
 from survey.importing.schools import COLUMNS, import_schools
 from survey.models import Campaign, Response, School

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Response
 from tests.fuzzing import budget, count
 from tests.helpers import hidden_fields, link_token, make_demo_app, questionnaire_for, release

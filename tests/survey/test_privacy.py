@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from tests.helpers import complete_answers, hidden_fields, link_token, questionnaire_for
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import json
 import openpyxl
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Campaign, Link, Response, ResponseTally, School
 from survey.services.demo import simulate_responses
 from tests.helpers import login

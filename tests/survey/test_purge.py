@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import AuditEntry, Campaign, Response, ResponseTally
 from survey.services.demo import simulate_responses
 from tests.helpers import csrf_of, login, response_count

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeSerializer
 
 from questionnaires import GROUPS
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.core.timeutil import utcnow
 from survey.models import Campaign, Response
 from tests.helpers import (

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.core.timeutil import utcnow
 from survey.models import Link, ResponseTally
 from survey.services.responses import store_response

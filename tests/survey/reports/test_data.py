@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Campaign, Response
 from survey.reports import data
 from survey.services.demo import simulate_responses

@@ -9,7 +9,7 @@ import openpyxl
 import pyreadstat
 import pytest
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Campaign
 from survey.services.demo import simulate_responses
 from tests.helpers import complete_answers, hidden_fields, link_token, login, questionnaire_for

@@ -10,7 +10,7 @@ import subprocess
 import pyreadstat
 import pytest
 
-from survey.core.extensions import db
+from survey.core.database import db
 from survey.models import Campaign
 from survey.services.demo import simulate_responses
 from tests.helpers import login
