@@ -11,9 +11,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from analysis.breakdowns import METHODS
-from analysis.quality import RULES
-
 from .core.database import db
 from .core.db_setup import upgrade_schema
 from .models import ROLES, Campaign, User
@@ -25,6 +22,7 @@ from .services.campaigns import (
     registry,
     response_counts,
 )
+from .web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
 
 
 class FilePath(click.Path):
@@ -296,13 +294,13 @@ def progress_command(campaign, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the full JSON document.")
 @click.option(
     "--method",
-    type=click.Choice(list(METHODS)),
+    type=click.Choice(list(METHOD_LABELS)),
     default=None,
     help="Recognition method (default: the campaign's).",
 )
 @click.option(
     "--screen",
-    type=click.Choice(list(RULES)),
+    type=click.Choice(list(SCREEN_RULE_LABELS)),
     default=None,
     help="Screening rule for the headline: strong (leave out strong evidence of stuffing or "
     "coaching), none (every answer), any (every flagged answer). Default: the campaign's.",
@@ -363,7 +361,7 @@ open_command = _status_command(
 @click.argument("campaign")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav"]), required=True)
 @click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
-@click.option("--method", type=click.Choice(list(METHODS)), default=None)
+@click.option("--method", type=click.Choice(list(METHOD_LABELS)), default=None)
 @with_appcontext
 @needs_schema
 def export_command(campaign, fmt, output, method):

@@ -66,3 +66,13 @@ def test_the_rule_sees_a_forbidden_import(tmp_path):
         "services/b.py imports survey.web.labels",
         "services/b.py imports survey.web.labels.X",
     ]
+
+
+def test_the_labels_name_every_method_and_screening_rule_the_analysis_knows():
+    """The CLI and the console offer the choices the labels name: they must be the analysis's."""
+    from analysis.breakdowns import METHODS
+    from analysis.quality import RULES
+    from survey.web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
+
+    assert list(METHOD_LABELS) == list(METHODS)
+    assert set(SCREEN_RULE_LABELS) == set(RULES)
