@@ -18,6 +18,9 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 100000  # recycle workers now and then (each restart re-imports the app)
 max_requests_jitter = 10000
-accesslog = "-"
+# An access line carries no client address, path (a survey path holds its link token),
+# query or User-Agent: time, method, status, bytes and seconds only. ACCESS_LOG=off drops it.
+accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"
+access_log_format = '%(t)s %(m)s %(s)s %(B)s %(L)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

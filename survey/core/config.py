@@ -44,6 +44,9 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "local://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: Redis down: the sign-in limit falls back to per-process memory (logged) instead of a 500
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "RATE_SUBMIT_PER_ADDRESS": "120/minute",
     "RATE_SUBMIT_PER_LINK": "600/minute",
     "RATE_PAGE_PER_ADDRESS": "600/minute",

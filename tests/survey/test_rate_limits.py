@@ -103,3 +103,28 @@ def test_limits_are_shared_through_redis(db_uri):
     store.flushdb()
     release(first)
     release(second)
+
+
+def test_with_redis_down_staff_still_sign_in_and_phones_still_answer(db_uri, caplog):
+    """A rate-limit store that does not answer (nothing listens on the port) costs no 500."""
+    from tests.helpers import PASSWORD, csrf_of, free_port, make_demo_app, release
+
+    app = make_demo_app(
+        db_uri, admin="boss", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0"
+    )
+    try:
+        client = app.test_client()
+        token = csrf_of(client)
+        signed_in = client.post(
+            "/auth/login", data={"csrf_token": token, "username": "boss", "password": PASSWORD}
+        )
+        assert signed_in.status_code == 302
+        assert client.get("/console/").status_code == 200
+        from tests.helpers import link_token, questionnaire_for
+
+        demo = app.config["DEMO_ID"]
+        link = link_token(app, demo, "parent")
+        q = questionnaire_for(app, demo, "parent")
+        assert _submit(app, link, q, "parent").status_code == 303
+    finally:
+        release(app)
