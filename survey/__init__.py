@@ -30,12 +30,14 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     from .core.settings import MIGRATIONS
     from .reports import bp as reports_bp
     from .respondent import links
+    from .services import audit
     from .web import assets, errors, security
 
     app = Flask(__name__, instance_relative_config=True)
     assets.use_id_converter(app)
     settings.configure(app, test_config)
     settings.init_database(app)
+    audit.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     login_manager.init_app(app)

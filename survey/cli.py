@@ -11,9 +11,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from .auth.passwords import password_problem
 from .core.database import db
 from .core.db_setup import upgrade_schema
 from .models import ROLES, Campaign, User
+from .ops_cli import COMMANDS
 from .services import audit
 from .services.campaigns import (
     campaign_links,
@@ -183,8 +185,9 @@ def create_user_command(username, county, role, school_code, password):
         raise click.ClickException(f"用户 {username} 已存在")
     if role == "coordinator" and not school_code:
         raise click.ClickException("学校联络员需要 --school-code")
-    if len(password) < 10:
-        raise click.ClickException("密码至少10位")
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
     user = User(
         username=username,
         role=role,
@@ -408,5 +411,6 @@ def register(app: Flask) -> None:
         export_command,
         close_command,
         open_command,
+        *COMMANDS,
     ):
         app.cli.add_command(cmd)

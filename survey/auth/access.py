@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.database import db
 from ..core.extensions import login_manager
+from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
 from ..services.campaigns import link_with_context
 
@@ -24,6 +26,8 @@ def roles(*allowed: str):
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
+            if password_due(current_user):  # a reset, or the bureau's maximum age
+                return redirect(url_for("auth.change_password", next=request.full_path))
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
@@ -32,6 +36,15 @@ def roles(*allowed: str):
         return wrapper
 
     return decorator
+
+
+def password_due(user) -> bool:
+    """Whether the user must set a new password before anything else."""
+    if user.must_change_password:
+        return True
+    days = current_app.config.get("PASSWORD_MAX_AGE_DAYS") or 0
+    changed = user.password_changed_at or user.created_at
+    return bool(days) and changed is not None and utcnow() - changed > timedelta(days=days)
 
 
 def own_campaign(campaign_id: int) -> Campaign:

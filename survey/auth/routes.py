@@ -1,14 +1,17 @@
-"""Sign-in and sign-out for bureau staff."""
+"""Sign-in, sign-out and password change for bureau staff."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.database import db
 from ..core.extensions import limiter, login_manager
 from ..models import User
-from .forms import LoginForm
+from ..services import audit
+from . import sessions
+from .accounts import AccountRefused, set_password
+from .forms import LoginForm, PasswordForm
 from .service import authenticate, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -16,7 +19,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.current_user_of(user_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,9 +33,21 @@ def login():
     status = 200
     if form.validate_on_submit():
         result = authenticate(form.username.data, form.password.data)
-        if result.user is not None:
-            login_user(result.user)
+        user = result.user
+        audit.record(
+            "auth.login",
+            "",
+            county_id=user.county_id if user else None,
+            result="ok" if user else result.result,
+            actor=form.username.data.strip()[:64],
+            user_id=user.id if user else None,
+        )
+        if user is not None:
+            sessions.start(user)
+            login_user(user)
+            db.session.commit()
             return redirect(target)
+        db.session.commit()
         error, status = result.error, 401
     elif request.method == "POST":
         status = 400
@@ -42,5 +57,36 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    audit.record("auth.logout")
+    sessions.end_current("logout")
     logout_user()
+    db.session.commit()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Everyone's own password; after an admin's reset, the first page after sign-in."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors = ["当前密码不正确"]
+            audit.record("user.password_change", f"user {current_user.id}", result="refused")
+            db.session.commit()
+            return render_template("auth/password.html", form=form), 400
+        user = current_user._get_current_object()
+        try:
+            set_password(user, form.new.data)
+        except AccountRefused as exc:
+            form.new.errors = [str(exc)]
+            return render_template("auth/password.html", form=form), 400
+        sessions.start(user)  # every other browser is signed out; this one stays in
+        login_user(user)
+        db.session.commit()
+        flash("密码已修改，其他设备上的登录已全部退出。")
+        return redirect(safe_next(request.args.get("next"), url_for("console.index")))
+    if form.errors:
+        status = 400
+    return render_template("auth/password.html", form=form), status

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..auth.accounts import AccountRefused, set_active, set_password, set_role
+from ..auth.service import unlock
 from ..core.database import db
-from ..models import AuditEntry, User
+from ..models import ROLES, AuditEntry, User
 from ..services import audit
 from .blueprint import bp
 from .forms import UserForm
@@ -34,6 +36,7 @@ def users():
             if user.role != "coordinator":
                 user.school_code = None
             user.set_password(form.password.data)
+            user.must_change_password = True  # the admin chose it: the user sets their own
             db.session.add(user)
             db.session.flush()
             audit.record(
@@ -51,20 +54,73 @@ def users():
     people = db.session.scalars(
         sa.select(User).where(User.county_id == current_user.county_id).order_by(User.username)
     ).all()
-    return render_template("console/users.html", form=form, people=people), status
+    return render_template("console/users.html", form=form, people=people, roles=ROLES), status
+
+
+def _own_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.county_id != current_user.county_id:
+        abort(404)
+    return user
 
 
 @bp.post("/users/<int:user_id>/unlock")
 @roles("admin")
 def unlock_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.county_id != current_user.county_id:
-        abort(404)
-    user.locked_until = None
-    user.failed_logins = 0
+    user = _own_user(user_id)
+    unlock(user.username)
     audit.record("user.unlock", f"user {user.id}", username=user.username)
     db.session.commit()
     flash(f"已解锁 {user.username}。")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/reset")
+@roles("admin")
+def reset_user_password(user_id: int):
+    """A temporary password the user must change at the next sign-in."""
+    user = _own_user(user_id)
+    return _change(
+        lambda: set_password(user, request.form.get("password", ""), by_admin=True),
+        f"未重置 {user.username} 的密码",
+        f"已重置 {user.username} 的密码；其登录已全部退出，下次登录须修改密码。",
+    )
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles("admin")
+def set_user_active(user_id: int):
+    user = _own_user(user_id)
+    active = request.form.get("active") == "1"
+    return _change(
+        lambda: set_active(user, active, by=current_user),
+        f"未修改 {user.username}",
+        f"已{'启用' if active else '停用'} {user.username}。",
+    )
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles("admin")
+def set_user_role(user_id: int):
+    user = _own_user(user_id)
+    return _change(
+        lambda: set_role(
+            user, request.form.get("role", ""), request.form.get("school_code"), by=current_user
+        ),
+        f"未修改 {user.username}",
+        f"已修改 {user.username} 的角色；其登录已全部退出。",
+    )
+
+
+def _change(change, refused: str, done: str):
+    """Apply an account change; say what happened on the users page."""
+    try:
+        change()
+    except AccountRefused as exc:
+        flash(f"{refused}：{exc}")
+        return redirect(url_for(".users"))
+    db.session.commit()
+    flash(done)
     return redirect(url_for(".users"))
 
 

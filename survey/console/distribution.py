@@ -104,6 +104,8 @@ def notice(link_id: int):
 def qr_zip_view(campaign_id: int):
     campaign = own_campaign(campaign_id)
     body = qr_zip(campaign_links(campaign, public_base()))
+    audit.record("download.qr_zip", f"campaign {campaign.id}")
+    db.session.commit()
     name = quote(safe_filename(f"{campaign.slug}-qrcodes") + ".zip")
     return Response(
         body,
@@ -140,6 +142,8 @@ def slips(link_id: int):
     ).all()
     base = link_url(link)
     slips = [(c, qr_svg_inline(f"{base}?code={c}", scale=3)) for c in codes]
+    audit.record("download.slips", f"link {link.id}", school=school.code, codes=len(codes))
+    db.session.commit()
     return render_template(
         "console/slips.html",
         campaign=campaign,

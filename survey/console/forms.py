@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaires import GROUPS
 
+from ..auth.passwords import password_problem
 from ..models import LINK_MODES, ROLES
 from ..web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
 
@@ -214,3 +215,8 @@ class UserForm(FlaskForm):
     def validate_school_code(self, field):
         if self.role.data == "coordinator" and not (field.data or "").strip():
             raise ValidationError("学校联络员必须指定学校代码")
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.username.data or "")
+        if problem:
+            raise ValidationError(problem)

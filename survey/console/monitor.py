@@ -9,7 +9,9 @@ from flask import render_template, request, send_file
 from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, roles, visible_school_ids
+from ..core.database import db
 from ..core.timeutil import format_local, utcnow
+from ..services import audit
 from ..services.progress import campaign_progress, hourly_counts
 from ..web.charts import bar_chart
 from .blueprint import bp
@@ -48,6 +50,8 @@ def progress_xlsx(campaign_id: int):
 
     campaign = own_campaign(campaign_id)
     progress = campaign_progress(campaign)
+    audit.record("download.progress", f"campaign {campaign.id}")
+    db.session.commit()
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("进度")

@@ -13,7 +13,13 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # respondents come from inside WeChat, which often sends no Referer
     "WTF_CSRF_SSL_STRICT": False,
-    "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,
+    #: staff sessions (survey/auth/sessions.py): signed out after this long without a request,
+    #: and after this long in any case
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    #: days after which a password must be changed (0: never)
+    "PASSWORD_MAX_AGE_DAYS": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     #: None: Secure when BASE_URL is https:// (survey/core/settings.py); True/False to force
     "SESSION_COOKIE_SECURE": None,

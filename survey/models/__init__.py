@@ -1,6 +1,6 @@
 """Database models."""
 
-from .account import ROLES, AuditEntry, User
+from .account import ROLES, AuditEntry, LoginAttempt, StaffSession, User
 from .campaign import LINK_MODES, LOCATIONS, STAGES, AccessCode, Campaign, County, Link, School
 from .response import SOURCES, Response
 from .tally import ResponseTally
@@ -9,6 +9,8 @@ __all__ = [
     "LINK_MODES",
     "ROLES",
     "AuditEntry",
+    "LoginAttempt",
+    "StaffSession",
     "ResponseTally",
     "User",
     "LOCATIONS",

@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime | None]
+    #: set by an admin's reset: the next sign-in goes to the change-password page first
+    must_change_password: Mapped[bool] = mapped_column(default=False)
 
     county: Mapped[County] = relationship()
 
@@ -59,6 +62,34 @@ class User(UserMixin, db.Model):
         return ROLES.get(self.role, self.role)
 
 
+class StaffSession(db.Model):
+    """A signed-in browser of a staff account. The cookie holds a random token; this row holds
+    its SHA-256, so a stolen database opens no session. Ended rows stay for the audit."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  #: sha256 of the token
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    #: logout, password, reset, deactivated, role, idle, expired
+    end_reason: Mapped[str | None] = mapped_column(sa.String(16))
+
+
+class LoginAttempt(db.Model):
+    """Failed sign-ins of one user name from one address (a salted hash), whether or not the
+    account exists: the lock applies to that pair only, and looks the same for any name."""
+
+    __tablename__ = "login_attempt"
+
+    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(db.Model):
     """Who changed what, and when."""
 
@@ -74,5 +105,12 @@ class AuditEntry(db.Model):
     #: what it was done to, e.g. "campaign 3"
     target: Mapped[str] = mapped_column(sa.String(120), default="")
     detail: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: ok, refused or failed
+    result: Mapped[str] = mapped_column(sa.String(12), default="ok")
+    #: the user name as typed (sign-in failures have no user id)
+    actor: Mapped[str | None] = mapped_column(sa.String(64))
+    #: SHA-256 over this entry and the previous entry's hash: an edited or deleted row breaks
+    #: the chain (flask --app survey audit-verify)
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User | None] = relationship()

@@ -13,7 +13,9 @@ from werkzeug.wsgi import FileWrapper
 from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, roles
+from ..core.database import db
 from ..core.timeutil import format_local, utcnow
+from ..services import audit
 from ..web.charts import bar_chart
 from ..web.labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
 from .data import AnalysisError, run_analysis, settings_for, visible_comments
@@ -51,8 +53,10 @@ def report(campaign_id: int):
         try:
             result = run_analysis(campaign, method)
         except AnalysisError as exc:
+            _audit("report.view", campaign, "failed", method=method)
             return _failed(campaign, exc)
         comments = visible_comments(campaign, result, query)
+    _audit("report.view", campaign, "ok", method=method)
     t = campaign.threshold
     groups = result["groups"]
     group_chart = bar_chart(
@@ -106,6 +110,7 @@ def export(campaign_id: int, fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     if campaign.purged_at is not None:
+        _audit(f"export.{fmt}", campaign, "refused", reason="purged")
         return _purged(campaign)
     method = _method_arg(campaign)
     settings = settings_for(campaign, method)
@@ -113,9 +118,18 @@ def export(campaign_id: int, fmt: str):
     name = quote(f"{campaign.slug}-{stamp}.{fmt}")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
     try:
-        return _export(campaign, fmt, method, settings, headers)
+        response = _export(campaign, fmt, method, settings, headers)
     except AnalysisError as exc:
+        _audit(f"export.{fmt}", campaign, "failed", method=method)
         return _failed(campaign, exc)
+    _audit(f"export.{fmt}", campaign, "ok", method=method)
+    return response
+
+
+def _audit(action: str, campaign, result: str, **detail) -> None:
+    """Who saw or took which campaign's answers (等保: every view and download audited)."""
+    audit.record(action, f"campaign {campaign.id}", result=result, **detail)
+    db.session.commit()
 
 
 def _purged(campaign):

@@ -86,11 +86,15 @@ def test_commands_on_an_uninitialised_database_say_what_to_do(tmp_path):
 
 def test_create_user_and_import_schools_from_the_cli(app, runner, demo, tmp_path):
     out = runner.invoke(
-        args=["create-user", "chief", "--county", "示例县", "--password", "a-long-password"]
+        args=["create-user", "chief", "--county", "示例县", "--password", "A-long-password-7"]
     )
     assert out.exit_code == 0, out.output
     short = runner.invoke(args=["create-user", "x2", "--county", "示例县", "--password", "short"])
     assert short.exit_code != 0 and "至少10位" in short.output
+    plain = runner.invoke(
+        args=["create-user", "x3", "--county", "示例县", "--password", "a-long-password"]
+    )
+    assert plain.exit_code != 0 and "三类" in plain.output
 
     good = tmp_path / "schools.csv"
     good.write_text(
