@@ -68,20 +68,44 @@ def request_address_hash() -> str | None:
     return address_hash(request.remote_addr, current_app.config["NETWORK_SALT"])
 
 
-#: contact details a respondent may type into a comment: mobile and landline numbers,
+#: contact details a respondent may type into a comment: mobile numbers however they are
+#: spaced or dotted (138 1234 5678, 138.1234.5678, 1 3 8 …, full-width digits), landlines,
 #: 18-digit identity card numbers, e-mail addresses
 CONTACTS = re.compile(
-    r"(?<!\d)(?:1[3-9]\d(?:[\s-]?\d{4}){2}"  # mobile, also 138 1234 5678
+    r"(?<!\d)(?:1[\s.\-]?[3-9](?:[\s.\-]?\d){9}"  # mobile
     r"|\d{17}[\dXx]"  # identity card
-    r"|0\d{2,3}[\s-]?\d{7,8})(?!\d)"  # landline with area code
+    r"|0\d{2,3}[\s.\-]?\d{7,8})(?!\d)"  # landline with area code
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+#: WeChat and QQ ids: a wxid_ id anywhere, or an id after a WeChat or QQ label
+#: (微信/微信号/VX/WeChat …: abc_123; QQ/扣扣: 12345678); the label stays, the id goes
+IM_IDS = re.compile(
+    r"wxid_[A-Za-z0-9_-]+"
+    r"|(?P<label>(?:微信号?|威信|v信|[Vv][Xx]|[Ww]e[Cc]hat|[Ww]eixin|[Qq]{2}号?|扣扣号?)\s*[:：]?\s*)"
+    r"(?P<id>[A-Za-z0-9][-_A-Za-z0-9]{4,19})",
 )
 HIDDEN = "〔已隐去〕"
 
 
+#: full-width digits, letters and separators read as their ASCII forms (one character each,
+#: so a match in the read text has the same span in the written one)
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _blank(pattern: re.Pattern, text: str, keep_label: bool = False) -> str:
+    probe = text.translate(_FULLWIDTH)
+    out, at = [], 0
+    for m in pattern.finditer(probe):
+        start = m.start("id") if keep_label and m.group("id") else m.start()
+        out += [text[at:start], HIDDEN]
+        at = m.end()
+    return "".join(out) + text[at:]
+
+
 def redact_contacts(text: str) -> str:
-    """A comment with phone numbers, ID numbers and e-mail addresses blanked out."""
-    return CONTACTS.sub(HIDDEN, text)
+    """A comment with phone numbers, ID numbers, e-mail addresses and WeChat or QQ ids blanked
+    out."""
+    return _blank(IM_IDS, _blank(CONTACTS, text), keep_label=True)
 
 
 def redact_answers(questionnaire, answers: dict[str, str]) -> dict[str, str]:

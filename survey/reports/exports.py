@@ -24,10 +24,10 @@ from questionnaires import GROUPS, Questionnaire
 from ..core.database import db
 from ..models import Campaign, Response
 from ..services.campaigns import registry
+from ..web.spreadsheet import safe_text
 from .data import AnalysisError, hidden_cells, load_responses, load_schools
 
 CHUNK = 20_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: shown in every export where a small cell's comment is withheld
 WITHHELD = ""
 
@@ -49,14 +49,6 @@ FIXED = {
     "reasons": "标记原因",
 }
 SOURCE_LABELS = {"web": "网上作答", "paper": "纸质问卷录入", "import": "外部导入"}
-
-
-def safe_text(value):
-    """Text that a spreadsheet will never run as a formula (for CSV, whose cells have no type;
-    the xlsx writer stores text as text and the .sav has no formulas)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 @dataclass

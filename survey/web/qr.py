@@ -11,6 +11,7 @@ import segno
 from questionnaires import GROUPS
 
 from ..services.campaigns import LinkRow
+from .spreadsheet import csv_bytes
 
 
 def qr(url: str) -> segno.QRCode:
@@ -44,12 +45,12 @@ def qr_zip(rows: list[LinkRow]) -> bytes:
     """A ZIP of PNG and SVG QR codes, one folder per school, plus an index of links."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        index = ["学校代码,学校名称,群体,链接"]
+        index = [["学校代码", "学校名称", "群体", "链接"]]
         for r in rows:
             folder = safe_filename(f"{r.school_code}_{r.school_name}")
             name = safe_filename(f"{r.school_code}_{GROUPS.get(r.group, r.group)}")
             zf.writestr(f"{folder}/{name}.png", qr_png(r.url))
             zf.writestr(f"{folder}/{name}.svg", qr_svg(r.url))
-            index.append(f"{r.school_code},{r.school_name},{GROUPS.get(r.group, r.group)},{r.url}")
-        zf.writestr("links.csv", ("\ufeff" + "\r\n".join(index) + "\r\n").encode("utf-8"))
+            index.append([r.school_code, r.school_name, GROUPS.get(r.group, r.group), r.url])
+        zf.writestr("links.csv", csv_bytes(index))
     return out.getvalue()

@@ -60,3 +60,24 @@ def test_codes_generated_and_printed_as_slips(app, client, demo, staff):
     )
     assert bad.status_code == 303
     assert "一次可生成1到2000个" in client.get(bad.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_links_index_in_the_zip_runs_no_formula(app, client, demo, staff):
+    """A school named like a formula is written as text, its own cell, in links.csv."""
+    import csv
+    import io
+    import zipfile
+
+    from survey.models import School
+
+    with app.app_context():
+        school = db.session.scalar(sa.select(School).where(School.code == "4101010001"))
+        school.name = '=HYPERLINK("http://evil.example","点这里"),第二列'
+        db.session.commit()
+    login(client, "admin")
+    body = client.get(f"/console/campaigns/{demo}/qr.zip").data
+    index = zipfile.ZipFile(io.BytesIO(body)).read("links.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(index)))
+    named = [r for r in rows if r[0] == "4101010001"]
+    assert named and all(len(r) == 4 for r in rows)
+    assert all(r[1] == '\'=HYPERLINK("http://evil.example","点这里"),第二列' for r in named)

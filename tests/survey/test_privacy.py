@@ -13,7 +13,20 @@ from tests.helpers import complete_answers, hidden_fields, link_token, questionn
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = "203.0.113.77"
 AGENT = "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.50 PrivacyProbe/7"
-CONTACTS = ["13812345678", "138 8765 4321", "41010519900101123X", "li.ming@example.cn"]
+CONTACTS = [
+    "13812345678",
+    "138 8765 4321",
+    "138.1234.5678",
+    "1 3 9 1 2 3 4 5 6 7 8",
+    "１５９１２３４５６７８",
+    "41010519900101123X",
+    "li.ming@example.cn",
+    "wxid_q8w7e6r5",
+    "zhangsan_1988",
+    "987654321",
+]
+#: how each is written into a comment (the WeChat and QQ ids after their labels)
+WRITTEN = {"zhangsan_1988": "微信号：zhangsan_1988", "987654321": "QQ 987654321"}
 
 
 def _database_text(app) -> str:
@@ -36,13 +49,15 @@ def test_no_address_agent_or_contact_detail_is_stored(app, demo, staff):
         q = questionnaire_for(app, demo, group)
         answers = complete_answers(q, group)
         comment = q.text_items[0].code
-        answers[comment] = "请联系我：" + "，".join(CONTACTS) + "。食堂饭菜很好。"
+        written = [WRITTEN.get(c, c) for c in CONTACTS]
+        answers[comment] = "请联系我：" + "，".join(written) + "。食堂饭菜很好，学校有1200名学生。"
         html = phone.get(f"/s/{token}").get_data(as_text=True)
         resp = phone.post(f"/s/{token}", data={**hidden_fields(html), **answers})
         assert resp.status_code == 303
         stored += 1
     dump = _database_text(app)
-    assert dump.count("食堂饭菜很好") == stored  # the comments themselves are kept
+    assert dump.count("食堂饭菜很好，学校有1200名学生") == stored  # the rest of each comment stays
+    assert dump.count("微信号：〔已隐去〕") == stored  # the label stays, the id goes
     for secret in (ADDRESS, AGENT, "PrivacyProbe", *CONTACTS, "8765 4321"):
         assert secret not in dump, secret
 
