@@ -21,6 +21,14 @@ max_requests_jitter = 10000
 # An access line carries no client address, path (a survey path holds its link token),
 # query or User-Agent: time, method, status, bytes and seconds only. ACCESS_LOG=off drops it.
 accesslog = None if os.environ.get("ACCESS_LOG") == "off" else "-"
-access_log_format = '%(t)s %(m)s %(s)s %(B)s %(L)s'
+access_log_format = "%(t)s %(m)s %(s)s %(B)s %(L)s"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set, a dead worker's metrics files are retired."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -27,11 +27,12 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     from .core import settings
     from .core.database import db
     from .core.extensions import csrf, limiter, login_manager, migrate
+    from .core.metrics import Timed
     from .core.settings import MIGRATIONS
     from .reports import bp as reports_bp
     from .respondent import links
     from .services import audit
-    from .web import assets, errors, security
+    from .web import assets, errors, health, security
 
     app = Flask(__name__, instance_relative_config=True)
     assets.use_id_converter(app)
@@ -52,6 +53,8 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     errors.register_csrf(app)
     assets.register(app)
+    health.register(app, "/healthz")
+    app.wsgi_app = Timed(app.wsgi_app, "console")
     return app
 
 

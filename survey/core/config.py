@@ -64,6 +64,9 @@ DEFAULTS = {
     "LINK_CACHE_SECONDS": 60,
     #: how often each process reads every campaign's status (closing takes effect within it)
     "CAMPAIGN_STATE_SECONDS": 1.0,
+    #: networks (CIDR) from which /console/metrics is served without signing in: the
+    #: Prometheus server's, e.g. ["10.0.0.5/32"]; admins can always read it
+    "METRICS_NETWORKS": [],
     #: how often an open dashboard fetches fresh counts
     "DASHBOARD_REFRESH_SECONDS": 30,
 }

@@ -12,7 +12,8 @@ from flask.sessions import SessionInterface
 from flask_compress import Compress
 
 from ..core import settings
-from ..web import assets, errors, security
+from ..core.metrics import Timed
+from ..web import assets, errors, health, security
 from . import links, throttle
 from .routes import bp
 
@@ -42,4 +43,6 @@ def create_respondent_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.register(app)
     assets.register_assets(app)
+    health.register(app, "/s/healthz")
+    app.wsgi_app = Timed(app.wsgi_app, "survey")
     return app

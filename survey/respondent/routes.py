@@ -15,6 +15,7 @@ from flask import (
 )
 
 from ..core.database import db
+from ..core.metrics import SUBMISSIONS
 from ..core.privacy import request_address_hash, request_network_hash
 from ..core.timeutil import format_local
 from ..models import AccessCode
@@ -166,6 +167,7 @@ def submit(token: str):
     ):
         return message_page("already", 409, campaign=ctx.campaign)
     if not sheet.ok:
+        SUBMISSIONS.labels("invalid").inc()
         return render_form(ctx, sheet, request.form["ticket"], 422)
 
     code = None
@@ -179,7 +181,7 @@ def submit(token: str):
             sheet.errors["access_code"] = "答题码不正确，请核对纸条上的答题码"
             return render_form(ctx, sheet, request.form["ticket"], 422)
     try:
-        store_response(
+        stored = store_response(
             link=ctx.link,
             questionnaire=ctx.questionnaire,
             answers=sheet.answers(),
@@ -191,6 +193,9 @@ def submit(token: str):
         )
     except CodeAlreadyUsed:
         return message_page("code_used", 409, campaign=ctx.campaign)
+    except (sa.exc.OperationalError, sa.exc.InternalError) as exc:  # down, read-only, full
+        return _not_saved(ctx, sheet, exc)
+    SUBMISSIONS.labels("stored" if stored.created else "retry").inc()
     resp = redirect(url_for(".thanks", token=token), 303)
     _set_cookie(
         resp,
@@ -206,6 +211,18 @@ def submit(token: str):
 def thanks(token: str):
     ctx = load_link(token)
     return message_page("thanks", 200, campaign=ctx.campaign, token=token)
+
+
+def _not_saved(ctx: LinkContext, sheet, exc: Exception):
+    """The database could not take the answers: the form again with every answer kept and the
+    same ticket (a later submit is still counted once), 503 with Retry-After; the page's script
+    submits it again by itself after a pause. The log names the cause."""
+    db.session.rollback()
+    current_app.logger.error("Answer not stored, the database refused it: %s", exc.orig)
+    SUBMISSIONS.labels("unavailable").inc()
+    notice = "系统暂时无法保存答卷，您的答案都已保留。请稍后再点“提交”（页面也会自动重试）。"
+    html, status = render_form(ctx, sheet, request.form["ticket"], 503, notice=notice)
+    return Response(html, status, headers={"Retry-After": "10"}, mimetype="text/html")
 
 
 def _refused(ctx: LinkContext, sheet, ticket: tickets.Ticket | None, key: str | None):

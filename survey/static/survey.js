@@ -14,6 +14,7 @@
   var button = document.getElementById("send");
   var net = document.getElementById("net");
   var sending = false;
+  var tries = 0, timer = null;  // automatic retries after a busy server or a lost connection
 
   function fields() { return form.querySelectorAll("input[type=radio],textarea,input.code"); }
 
@@ -98,18 +99,25 @@
       button.textContent = "再次提交";
       say(text);
     };
+    var later = function (text) {  // 5, 10, 20, 40, then every 60 seconds
+      var wait = Math.min(60, 5 * Math.pow(2, tries++));
+      fail(text + wait + " 秒后自动再次提交，也可以现在点“再次提交”。");
+      clearTimeout(timer);
+      timer = setTimeout(function () { if (!sending) { send(); } }, wait * 1000);
+    };
+    clearTimeout(timer);
     fetch(form.action || location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (res) {
         if (res.ok && res.redirected) {
           if (store) { store.removeItem(key); }
           location.replace(res.url);
         } else if (res.status === 429 || res.status >= 500) {
-          fail("系统繁忙，答案已保存在本机，请稍后再点“再次提交”。");
+          later("系统繁忙，答案已保存在本机，");
         } else {
           form.submit();  // let the server's page speak (missing items, closed, already submitted)
         }
       }, function () {
-        fail("网络连接中断，答案已保存在本机。网络恢复后会自动提交，也可以再点“再次提交”。");
+        later("网络连接中断，答案已保存在本机，");
       });
   }
 

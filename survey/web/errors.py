@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..core.database import db
@@ -37,8 +38,19 @@ def register(app: Flask) -> None:
             return _page("server_error", exc.code)
         return _page("bad_request", exc.code or 400, "请求的内容不正确，请返回后重试。")
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InternalError)
+    def database_unavailable(exc):
+        """Down, read-only or full: one log line naming the cause, a Chinese page, 503."""
+        rule = request.url_rule.rule if request.url_rule else "?"
+        app.logger.error("Database unavailable on %s %s: %s", request.method, rule, exc.orig)
+        db.session.rollback()
+        return _page("server_error", 503)
+
     @app.errorhandler(Exception)
     def unexpected(exc):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # the route, never the path: a survey path holds its link token
+        rule = request.url_rule.rule if request.url_rule else "?"
+        app.logger.exception("Unhandled error on %s %s", request.method, rule)
         db.session.rollback()
         return _page("server_error", 500)

@@ -34,13 +34,14 @@ ACCESS = {
     "console.set_user_active": {"admin"},
     "console.set_user_role": {"admin"},
     "console.audit_log": {"admin"},
+    "console.metrics": {"admin"},
     "reports.report": {"admin", "analyst"},
     "reports.export": {"admin", "analyst"},
 }
 #: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
-PUBLIC = {"index", "static", "auth.login", "auth.logout", "auth.change_password"}
+PUBLIC = {"index", "static", "healthz", "auth.login", "auth.logout", "auth.change_password"}
 #: the respondent app's routes: the survey pages, under /s/ only
-SURVEY = {"static", "respondent.survey", "respondent.submit", "respondent.thanks"}
+SURVEY = {"static", "healthz", "respondent.survey", "respondent.submit", "respondent.thanks"}
 ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}
 
 
