@@ -37,7 +37,7 @@ def login():
         audit.record(
             "auth.login",
             "",
-            county_id=user.county_id if user else None,
+            county_id=result.county_id,
             result="ok" if user else result.result,
             actor=form.username.data.strip()[:64],
             user_id=user.id if user else None,

@@ -35,6 +35,7 @@ class SignIn:
     user: User | None
     error: str | None
     result: str  #: ok, wrong, locked, inactive
+    county_id: int | None = None  #: the account's county, where the name is known (for the audit)
 
 
 @cache
@@ -95,13 +96,13 @@ def authenticate(username: str, password: str) -> SignIn:
         check_password_hash(_DUMMY_HASH, password)
         return SignIn(None, WRONG, "wrong")
     if not user.check_password(password):
-        return SignIn(None, WRONG, "wrong")
+        return SignIn(None, WRONG, "wrong", user.county_id)
     if not user.active:
-        return SignIn(None, "账户已停用，请联系教育局管理员。", "inactive")
+        return SignIn(None, "账户已停用，请联系教育局管理员。", "inactive", user.county_id)
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == name))
     user.last_login_at = now
     db.session.commit()
-    return SignIn(user, None, "ok")
+    return SignIn(user, None, "ok", user.county_id)
 
 
 def unlock(username: str) -> int:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
 from ..auth.accounts import AccountRefused, set_active, set_password, set_role
 from ..auth.service import unlock
 from ..core.database import db
+from ..core.timeutil import CST, format_local, utcnow
 from ..models import ROLES, AuditEntry, User
 from ..services import audit
+from ..web.labels import AUDIT_ACTIONS, AUDIT_RESULTS, audit_detail
+from ..web.spreadsheet import csv_bytes
 from .blueprint import bp
 from .forms import UserForm
 
@@ -124,13 +130,74 @@ def _change(change, refused: str, done: str):
     return redirect(url_for(".users"))
 
 
+AUDIT_PAGE = 200
+
+
+def _audit_query():
+    """The county's entries, filtered by the page's action, user, result and date fields."""
+    args = request.args
+    q = sa.select(AuditEntry).where(AuditEntry.county_id == current_user.county_id)
+    if args.get("action") in AUDIT_ACTIONS:
+        q = q.where(AuditEntry.action == args["action"])
+    if args.get("actor"):
+        q = q.where(AuditEntry.actor == args["actor"].strip()[:64])
+    if args.get("result") in AUDIT_RESULTS:
+        q = q.where(AuditEntry.result == args["result"])
+    for key, op in (("from", "__ge__"), ("to", "__lt__")):
+        try:
+            day = datetime.strptime(args.get(key, ""), "%Y-%m-%d")
+        except ValueError:
+            continue
+        bound = day if key == "from" else day + timedelta(days=1)
+        q = q.where(
+            getattr(AuditEntry.at, op)(
+                bound.replace(tzinfo=CST).astimezone(UTC).replace(tzinfo=None)
+            )
+        )
+    return q.order_by(AuditEntry.id.desc())
+
+
 @bp.get("/audit")
 @roles("admin")
 def audit_log():
+    page = max(1, request.args.get("page", 1, type=int))
     entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.county_id == current_user.county_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(500)
+        _audit_query().offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)
     ).all()
-    return render_template("console/audit.html", entries=entries)
+    return render_template(
+        "console/audit.html",
+        entries=entries[:AUDIT_PAGE],
+        more=len(entries) > AUDIT_PAGE,
+        page=page,
+        actions=AUDIT_ACTIONS,
+        results=AUDIT_RESULTS,
+        detail=audit_detail,
+    )
+
+
+@bp.get("/audit.csv")
+@roles("admin")
+def audit_csv():
+    """The filtered entries as CSV (all of them, oldest first)."""
+    rows = [["编号", "时间（北京时间）", "用户", "操作", "对象", "结果", "详情", "哈希"]]
+    for e in reversed(db.session.scalars(_audit_query()).all()):
+        rows.append(
+            [
+                e.id,
+                format_local(e.at, "%Y-%m-%d %H:%M:%S"),
+                e.actor or "命令行",
+                AUDIT_ACTIONS.get(e.action, e.action),
+                e.target,
+                AUDIT_RESULTS.get(e.result, e.result),
+                audit_detail(e.detail),
+                e.hash or "",
+            ]
+        )
+    audit.record("download.audit", "audit_log", entries=len(rows) - 1)
+    db.session.commit()
+    name = quote(f"操作日志-{format_local(utcnow(), '%Y%m%d-%H%M')}.csv")
+    return Response(
+        csv_bytes(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )

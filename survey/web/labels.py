@@ -42,3 +42,81 @@ def interval_note(block: dict, threshold: float) -> str:
 
 def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+#: audit actions, as the bureau reads them
+AUDIT_ACTIONS = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "user.create": "创建用户",
+    "user.password_change": "修改密码",
+    "user.password_reset": "重置密码",
+    "user.activate": "启用用户",
+    "user.deactivate": "停用用户",
+    "user.role": "修改角色",
+    "user.unlock": "解除登录锁定",
+    "campaign.create": "创建调查",
+    "campaign.update": "修改调查设置",
+    "campaign.open": "开始调查",
+    "campaign.closed": "结束调查",
+    "campaign.draft": "调查改为草稿",
+    "campaign.purge": "清除答卷",
+    "schools.import": "导入学校",
+    "responses.import": "导入答卷",
+    "targets.update": "修改样本目标",
+    "codes.generate": "生成答题码",
+    "report.view": "查看分析报告",
+    "export.csv": "下载原始数据（CSV）",
+    "export.xlsx": "下载分析结果（Excel）",
+    "export.sav": "下载原始数据（SPSS）",
+    "download.progress": "下载进度表",
+    "download.qr_zip": "下载二维码",
+    "download.slips": "打印答题码",
+    "download.audit": "下载操作日志",
+}
+AUDIT_RESULTS = {
+    "ok": "成功",
+    "wrong": "用户名或密码错误",
+    "locked": "已锁定",
+    "inactive": "账户已停用",
+    "refused": "被拒绝",
+    "failed": "失败",
+}
+#: words for the keys of an entry's details
+AUDIT_FIELDS = {
+    "username": "用户名",
+    "role": "角色",
+    "school_code": "学校代码",
+    "school": "学校",
+    "method": "计算方法",
+    "sessions_ended": "结束的登录",
+    "count": "数量",
+    "codes": "答题码",
+    "name": "名称",
+    "fields": "修改项",
+    "imported": "导入条数",
+    "cells": "修改格数",
+    "total": "目标合计",
+    "reason": "原因",
+    "via": "途径",
+    "before": "修改前",
+    "after": "修改后",
+    "group": "群体",
+    "removed": "清除份数",
+    "entries": "条数",
+}
+
+
+def audit_detail(detail: dict | None) -> str:
+    """An entry's details as Chinese words: "用户名：zhang；角色：数据分析员"."""
+    if not detail:
+        return ""
+
+    def word(value) -> str:
+        if isinstance(value, dict):
+            return "，".join(f"{AUDIT_FIELDS.get(k, k)} {word(v)}" for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return "、".join(word(v) for v in value)
+        return "—" if value is None else str(value)
+
+    return "；".join(f"{AUDIT_FIELDS.get(k, k)}：{word(v)}" for k, v in detail.items())

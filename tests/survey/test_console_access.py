@@ -34,6 +34,7 @@ ACCESS = {
     "console.set_user_active": {"admin"},
     "console.set_user_role": {"admin"},
     "console.audit_log": {"admin"},
+    "console.audit_csv": {"admin"},
     "console.metrics": {"admin"},
     "reports.report": {"admin", "analyst"},
     "reports.export": {"admin", "analyst"},

@@ -42,6 +42,20 @@ def test_sign_ins_and_downloads_are_in_the_audit_log(app, runner, demo, staff):
     assert all({"at", "actor", "action", "target", "result"} <= set(e) for e in entries)
 
 
+def test_the_audit_page_reads_in_chinese_filters_and_exports(app, demo, staff):
+    login(app.test_client(), "analyst", "not-the-password")
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/console/audit").get_data(as_text=True)
+    assert "登录" in page and "用户名或密码错误" in page and "\\u" not in page
+    only = admin.get("/console/audit?action=auth.login&result=wrong").get_data(as_text=True)
+    assert only.count("<tr><td>") == 1 and "analyst" in only
+    export = admin.get("/console/audit.csv?action=auth.login")
+    assert export.status_code == 200
+    text = export.data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("编号,时间") and "用户名或密码错误" in text
+
+
 def test_the_audit_chain_shows_an_edited_or_removed_entry(app, runner, demo, staff):
     for _ in range(3):
         login(app.test_client(), "admin")
