@@ -14,6 +14,7 @@ from ..core.extensions import login_manager
 from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
 from ..services.campaigns import link_with_context
+from . import totp
 
 ALL_ROLES = ("admin", "coordinator", "analyst")
 
@@ -28,6 +29,8 @@ def roles(*allowed: str):
                 return login_manager.unauthorized()
             if password_due(current_user):  # a reset, or the bureau's maximum age
                 return redirect(url_for("auth.change_password", next=request.full_path))
+            if totp.required(current_user) and not current_user.totp_secret:
+                return redirect(url_for("auth.totp_setup"))
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)

@@ -22,3 +22,10 @@ class PasswordForm(FlaskForm):
         "再次输入新密码",
         validators=[InputRequired("请再次输入新密码"), EqualTo("new", "两次输入的新密码不一致")],
     )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "验证码（身份验证器应用中的6位数字）",
+        validators=[InputRequired("请输入6位验证码"), Length(max=12)],
+    )

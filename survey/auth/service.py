@@ -83,6 +83,17 @@ def _claim(name: str, address: str, now) -> bool:
     return True
 
 
+def claim_try(username: str) -> bool:
+    """Count one try of a name from this address (a password or a second-factor code)."""
+    name, address = _key(username)
+    return _claim(name, address, utcnow())
+
+
+def clear_tries(username: str) -> None:
+    name, _ = _key(username)
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == name))
+
+
 def authenticate(username: str, password: str) -> SignIn:
     """Check a password: one claimed try, one hash check, the same words for any failure."""
     from werkzeug.security import check_password_hash

@@ -18,6 +18,8 @@ DEFAULTS = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    #: admins must confirm sign-in with an authenticator app (TOTP) when True
+    "REQUIRE_ADMIN_TOTP": False,
     #: days after which a password must be changed (0: never)
     "PASSWORD_MAX_AGE_DAYS": 0,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None]
     #: set by an admin's reset: the next sign-in goes to the change-password page first
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: base32 TOTP secret of a confirmed authenticator app (None: password only)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(32))
 
     county: Mapped[County] = relationship()
 

@@ -214,3 +214,34 @@ def test_an_idle_session_ends(app, staff):
     client = app.test_client()
     login(client, "admin")
     assert client.get("/console/").status_code == 302
+
+
+def _code_form(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1), html
+
+
+def test_an_admin_with_an_authenticator_needs_its_code(app, staff):
+    import pyotp
+
+    app.config["REQUIRE_ADMIN_TOTP"] = True
+    admin = app.test_client()
+    login(admin, "admin")
+    first = admin.get("/console/")
+    assert first.status_code == 302 and first.headers["Location"].endswith("/auth/totp")
+    token, html = _code_form(admin, "/auth/totp")
+    secret = re.search(r"<code>([A-Z2-7]{16,})</code>", html).group(1)
+    wrong = admin.post("/auth/totp", data={"csrf_token": token, "code": "000000"})
+    assert wrong.status_code == 400
+    ok = admin.post("/auth/totp", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert ok.status_code == 302 and admin.get("/console/").status_code == 200
+
+    later = app.test_client()
+    step = login(later, "admin")
+    assert step.status_code == 302 and "/auth/code" in step.headers["Location"]
+    assert later.get("/console/").status_code == 302  # the password alone opens nothing
+    token, _ = _code_form(later, "/auth/code")
+    bad = later.post("/auth/code", data={"csrf_token": token, "code": "123456"})
+    assert bad.status_code == 401 and "验证码不正确" in bad.get_data(as_text=True)
+    good = later.post("/auth/code", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert good.status_code == 302 and later.get("/console/").status_code == 200

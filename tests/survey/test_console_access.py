@@ -40,7 +40,16 @@ ACCESS = {
     "reports.export": {"admin", "analyst"},
 }
 #: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
-PUBLIC = {"index", "static", "healthz", "auth.login", "auth.logout", "auth.change_password"}
+PUBLIC = {
+    "index",
+    "static",
+    "healthz",
+    "auth.login",
+    "auth.logout",
+    "auth.change_password",
+    "auth.second_factor",
+    "auth.totp_setup",
+}
 #: the respondent app's routes: the survey pages, under /s/ only
 SURVEY = {"static", "healthz", "respondent.survey", "respondent.submit", "respondent.thanks"}
 ROLE_USER = {"admin": "admin", "analyst": "analyst", "coordinator": "coord"}

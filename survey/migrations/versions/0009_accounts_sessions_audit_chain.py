@@ -1,5 +1,5 @@
 """server-side staff sessions, per-name-and-address sign-in locks, password change state,
-audit results and hash chain
+a second factor, audit results and hash chain
 
 Revision ID: 0009
 Revises: 0008
@@ -23,6 +23,7 @@ def upgrade():
                 "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
             )
         )
+        batch_op.add_column(sa.Column("totp_secret", sa.String(32), nullable=True))
     op.create_table(
         "staff_session",
         sa.Column("id", sa.String(64), nullable=False),
@@ -61,5 +62,6 @@ def downgrade():
     op.drop_index(op.f("ix_staff_session_user_id"), table_name="staff_session")
     op.drop_table("staff_session")
     with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_column("totp_secret")
         batch_op.drop_column("must_change_password")
         batch_op.drop_column("password_changed_at")
