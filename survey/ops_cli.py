@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import current_app
@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from .auth.accounts import AccountRefused, set_active, set_password
 from .core.database import db
+from .core.timeutil import utcnow
 from .models import User
 from .services import audit
 from .services.backup import BackupError, backup, restore
@@ -95,6 +96,25 @@ def audit_verify_command():
     click.echo(f"操作日志完整：{checked} 条记录的哈希链校验通过")
 
 
+@click.command("audit-archive")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="Keep this many days (default and minimum: AUDIT_RETENTION_DAYS, 180).",
+)
+@with_appcontext
+def audit_archive_command(file, days):
+    """Move audit entries older than the retention period to FILE (JSON lines, appended)."""
+    keep = current_app.config["AUDIT_RETENTION_DAYS"]
+    if days is not None and days < keep:
+        raise click.ClickException(f"操作日志至少保留 {keep} 天（网络安全法要求不少于六个月）")
+    before = utcnow() - timedelta(days=days or keep)
+    n = audit.archive(file, before)
+    click.echo(f"已归档 {n} 条操作日志到 {file}；哈希链从归档处接续")
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -128,6 +148,7 @@ COMMANDS = (
     deactivate_command,
     audit_command,
     audit_verify_command,
+    audit_archive_command,
     backup_command,
     restore_command,
 )

@@ -18,6 +18,9 @@ DEFAULTS = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    #: days the audit log is kept in the database at least (网络安全法 第21条: six months);
+    #: `flask audit-archive` moves older entries to a file
+    "AUDIT_RETENTION_DAYS": 180,
     #: admins must confirm sign-in with an authenticator app (TOTP) when True
     "REQUIRE_ADMIN_TOTP": False,
     #: days after which a password must be changed (0: never)

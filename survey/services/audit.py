@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,7 +114,10 @@ def verify(engine: sa.Engine | None = None) -> tuple[int, list[Break]]:
     breaks: list[Break] = []
     previous, checked = "", 0
     with engine.connect() as conn:
+        anchors = _anchors(conn)
         for row in conn.execute(sa.select(AuditEntry.__table__).order_by(_T.id)):
+            if checked == 0 and row.id - 1 in anchors:  # the entries before went to an archive
+                previous = anchors[row.id - 1]
             checked += 1
             if row.hash is None:
                 breaks.append(Break(row.id, "未封存（没有哈希）"))
@@ -122,6 +126,60 @@ def verify(engine: sa.Engine | None = None) -> tuple[int, list[Break]]:
                 breaks.append(Break(row.id, "内容被修改，或它之前的记录被删除或插入"))
             previous = row.hash
     return checked, breaks
+
+
+def _anchors(conn) -> dict[int, str]:
+    """Where archived entries ended: last archived id -> its hash (from audit.archive rows)."""
+    out = {}
+    for (detail,) in conn.execute(sa.select(_T.detail).where(_T.action == "audit.archive")):
+        detail = detail if isinstance(detail, dict) else json.loads(detail)
+        out[int(detail["up_to_id"])] = detail["last_hash"]
+    return out
+
+
+def archive(path: str, before: datetime) -> int:
+    """Move entries older than `before` to a JSON-lines file (with their hashes), then out of
+    the database; the archive itself is an audited entry that anchors the remaining chain.
+    Returns how many were archived. The caller checks the retention setting."""
+    seal()
+    rows = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.at < before).order_by(AuditEntry.id)
+    ).all()
+    if not rows:
+        return 0
+    first_kept = db.session.scalar(sa.select(sa.func.min(_T.id)).where(_T.at >= before))
+    if first_kept is not None and first_kept < rows[-1].id:
+        raise ValueError("entries out of time order; archive by id")
+    with open(path, "a", encoding="utf-8") as out:
+        for e in rows:
+            line = {
+                "id": e.id,
+                "at": e.at.isoformat(timespec="microseconds"),
+                "user_id": e.user_id,
+                "county_id": e.county_id,
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "result": e.result,
+                "detail": e.detail,
+                "hash": e.hash,
+            }
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    last = rows[-1]
+    record(
+        "audit.archive",
+        "audit_log",
+        up_to_id=last.id,
+        last_hash=last.hash,
+        count=len(rows),
+        file=os.path.basename(path),
+    )
+    db.session.execute(sa.delete(AuditEntry).where(_T.id <= last.id))
+    db.session.commit()
+    seal()
+    return len(rows)
 
 
 def entries(since: datetime | None = None) -> Iterator[AuditEntry]:

@@ -73,6 +73,9 @@ AUDIT_ACTIONS = {
     "download.qr_zip": "下载二维码",
     "download.slips": "打印答题码",
     "download.audit": "下载操作日志",
+    "audit.archive": "归档操作日志",
+    "auth.totp": "验证码登录",
+    "user.totp_on": "启用身份验证器",
 }
 AUDIT_RESULTS = {
     "ok": "成功",
@@ -104,6 +107,9 @@ AUDIT_FIELDS = {
     "group": "群体",
     "removed": "清除份数",
     "entries": "条数",
+    "up_to_id": "归档至编号",
+    "last_hash": "末条哈希",
+    "file": "文件",
 }
 
 

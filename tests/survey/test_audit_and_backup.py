@@ -137,3 +137,34 @@ def test_cli_refuses_a_weak_temporary_password_and_deactivates(app, runner, staf
     done = runner.invoke(args=["deactivate", "analyst"])
     assert done.exit_code == 0
     assert login(app.test_client(), "analyst").status_code == 401
+
+
+def test_old_entries_go_to_an_archive_file_and_the_chain_still_verifies(
+    app, runner, staff, tmp_path
+):
+    from datetime import timedelta
+
+    from survey.core.timeutil import utcnow
+
+    for _ in range(4):
+        login(app.test_client(), "admin")
+    with app.app_context():
+        old = db.session.scalars(sa.select(AuditEntry.id).order_by(AuditEntry.id)).all()[:2]
+        # two entries from last year (as if written then: their hashes are resealed)
+        db.session.execute(
+            sa.update(AuditEntry)
+            .where(AuditEntry.id.in_(old))
+            .values(at=utcnow() - timedelta(days=400))
+        )
+        db.session.execute(sa.update(AuditEntry).values(hash=None))
+        db.session.commit()
+    too_short = runner.invoke(args=["audit-archive", str(tmp_path / "a.jsonl"), "--days", "30"])
+    assert too_short.exit_code != 0 and "180" in too_short.output
+    done = runner.invoke(args=["audit-archive", str(tmp_path / "a.jsonl")])
+    assert done.exit_code == 0 and "已归档 2 条" in done.output, done.output
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["id"] for x in lines] == old
+    verified = runner.invoke(args=["audit-verify"])
+    assert verified.exit_code == 0, verified.output
+    actions = [e["action"] for e in _audit_json(runner)]
+    assert "audit.archive" in actions
