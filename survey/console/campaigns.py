@@ -35,6 +35,7 @@ def _form(campaign: Campaign | None = None) -> CampaignForm:
     form = CampaignForm(obj=campaign)
     form.layout.choices = choices((code, lay.label) for code, lay in registry().layouts.items())
     if campaign is not None and request.method == "GET":
+        form.threshold.data = round(campaign.threshold * 100, 1)  # typed as a percentage
         form.opens_at.data = to_local(campaign.opens_at)
         form.closes_at.data = to_local(campaign.closes_at)
         form.group_weights.data = format_weights(campaign.group_weights)
@@ -66,7 +67,7 @@ def new_campaign():
             layout=form.layout.data,
             groups=form.groups.data,
             link_mode=form.link_mode.data,
-            threshold=float(form.threshold.data),
+            threshold=float(form.threshold.data) / 100,
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
@@ -145,7 +146,7 @@ def _edit(form: CampaignForm) -> CampaignEdit:
         layout=form.layout.data,
         groups=list(form.groups.data),
         link_mode=form.link_mode.data,
-        threshold=float(form.threshold.data),
+        threshold=float(form.threshold.data) / 100,
         opens_at=_local_to_utc(form.opens_at.data),
         closes_at=_local_to_utc(form.closes_at.data),
         analysis={

@@ -103,10 +103,10 @@ class CampaignForm(FlaskForm):
     )
     link_mode = SelectField("链接方式", choices=choices(LINK_MODES))
     threshold = DecimalField(
-        "达标线",
-        places=2,
-        default=0.85,
-        validators=[InputRequired("请填写达标线"), NumberRange(0.5, 1, "达标线应在0.5到1之间")],
+        "达标线（%）",
+        places=1,
+        default=85,
+        validators=[InputRequired("请填写达标线"), NumberRange(50, 100, "达标线应在50%%到100%%之间")],
     )
     method = SelectField("认可度计算方法", choices=choices(METHODS))
     group_weights = StringField(

@@ -17,7 +17,7 @@ from flask import (
 from ..core.database import db
 from ..core.metrics import SUBMISSIONS
 from ..core.privacy import request_address_hash, request_network_hash
-from ..core.timeutil import format_local
+from ..core.timeutil import format_local, utcnow
 from ..models import AccessCode
 from ..services.responses import CodeAlreadyUsed, store_response
 from . import page_cache, throttle
@@ -29,8 +29,10 @@ bp = Blueprint("respondent", __name__)
 
 
 def message_page(kind: str, status: int, **context):
-    """A short Chinese page: thanks, already submitted, closed, not found, errors."""
-    return render_template("respondent/message.html", kind=kind, **context), status
+    """A short Chinese page: thanks, already submitted, closed, not found, errors. Never cached:
+    a campaign re-opened must not keep showing 调查已结束."""
+    html = render_template("respondent/message.html", kind=kind, **context)
+    return Response(html, status, headers={"Cache-Control": "no-store"}, mimetype="text/html")
 
 
 def render_form(
@@ -59,7 +61,9 @@ def render_form(
 
 def closed_page(ctx: LinkContext):
     state = ctx.campaign.state()
-    opens = format_local(ctx.campaign.opens_at) if state in ("scheduled", "draft") else None
+    opens_at = ctx.campaign.opens_at
+    # a start time is shown only while it lies ahead: a draft past its date has none
+    opens = format_local(opens_at) if opens_at and opens_at > utcnow() else None
     return message_page(
         "not_open" if opens or state == "draft" else "closed",
         410,

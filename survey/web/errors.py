@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code == 404:
             return _page("not_found", 404)
+        if exc.code == 403:
+            return _page("forbidden", 403)
         if exc.code == 429:
             return _page("too_many", 429)
         if exc.code == 413:

@@ -38,7 +38,7 @@ def _new_campaign(client, **extra) -> int:
         "layout": "six_forms",
         "groups": ["parent", "student", "teacher"],
         "link_mode": "open",
-        "threshold": "0.85",
+        "threshold": "85",
         "method": "positive_share",
         "opens_at": "",
         "closes_at": "",
@@ -171,13 +171,13 @@ def test_campaign_form_errors_are_shown(client, staff):
             "name": "",
             "layout": "six_forms",
             "link_mode": "open",
-            "threshold": "1.5",
+            "threshold": "0.85",  # a fraction typed where a percentage is asked
             "method": "positive_share",
         },
     )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    assert "请填写名称" in html and "至少选择一个群体" in html and "达标线应在0.5到1之间" in html
+    assert "请填写名称" in html and "至少选择一个群体" in html and "达标线应在50%到100%之间" in html
 
 
 def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
@@ -194,7 +194,7 @@ def test_analysis_settings_are_saved_and_used(app, client, runner, demo, staff):
         "layout": "six_forms",
         "groups": ["student", "parent", "teacher", "principal", "deputy", "public"],
         "link_mode": "open",
-        "threshold": "0.85",
+        "threshold": "85",
         "method": "overall_item",
         "group_weights": "家长=0.4，学生=0.2, teacher=0.4",
         "poststratify": "y",

@@ -1,0 +1,72 @@
+"""Papercuts a bureau met in its first round (issue 15: respondent and console items)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from survey.core.database import db
+from survey.core.timeutil import utcnow
+from survey.models import Campaign
+from tests.helpers import csrf_of, link_token, login
+
+
+def _set(app, demo, **values):
+    with app.app_context():
+        campaign = db.session.get(Campaign, demo)
+        for key, value in values.items():
+            setattr(campaign, key, value)
+        db.session.commit()
+
+
+def test_a_closed_page_is_never_cached(app, client, demo):
+    token = link_token(app, demo, "parent")
+    _set(app, demo, status="closed")
+    resp = client.get(f"/s/{token}")
+    assert resp.status_code == 410 and resp.headers["Cache-Control"] == "no-store"
+
+
+def test_not_yet_open_shows_a_start_time_only_while_it_lies_ahead(app, client, demo):
+    token = link_token(app, demo, "parent")
+    _set(app, demo, status="draft", opens_at=utcnow() - timedelta(days=2))
+    past = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "还没有开始" in past and "开始时间" not in past
+    _set(app, demo, status="open", opens_at=utcnow() + timedelta(days=2))
+    ahead = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "还没有开始" in ahead and "开始时间" in ahead
+
+
+def test_a_coordinator_is_told_no_access_in_chinese(client, staff):
+    login(client, "coord")
+    resp = client.get("/console/users")
+    assert resp.status_code == 403 and "无权访问" in resp.get_data(as_text=True)
+
+
+def test_the_two_navigations_have_their_own_names(client, demo, staff):
+    login(client, "admin")
+    html = client.get(f"/console/campaigns/{demo}").get_data(as_text=True)
+    labels = re.findall(r'<nav[^>]*aria-label="([^"]+)"', html)
+    assert len(labels) == html.count("<nav") == 2 and len(set(labels)) == 2
+
+
+def test_the_threshold_is_typed_as_a_percentage(app, client, demo, staff):
+    login(client, "admin")
+    url = f"/console/campaigns/{demo}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="threshold"[^>]*value="85(\.0)?"', page)
+    form = {
+        "csrf_token": csrf_of(client, url),
+        "name": "示例调查",
+        "layout": "six_forms",
+        "groups": ["parent", "student", "teacher", "principal", "deputy", "public"],
+        "link_mode": "open",
+        "threshold": "90",
+        "method": "positive_share",
+        "min_cell": "5",
+        "min_verdict_n": "10",
+        "screen_rule": "strong",
+        "speed_floor": "30",
+    }
+    assert client.post(url, data=form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Campaign, demo).threshold == 0.9
