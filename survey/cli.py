@@ -14,11 +14,12 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from .auth.passwords import password_problem
 from .core.database import db
 from .core.db_setup import upgrade_schema
-from .models import ROLES, Campaign, User
+from .models import ROLES, Campaign, County, User
 from .ops_cli import COMMANDS
 from .services import audit
 from .services.campaigns import (
     campaign_links,
+    county_has_school,
     find_campaign,
     get_or_create_county,
     registry,
@@ -98,23 +99,52 @@ def init_db_command():
     "n_responses",
     type=click.IntRange(min=0),
     default=0,
-    help="Also simulate N realistic responses.",
+    help="Also simulate N realistic responses (only when the demo is made).",
 )
 @click.option("--base-url", default=None, help="Base URL for the printed links.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="The port `flask run` will use: links point at http://127.0.0.1:PORT.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed for simulated answers.")
-def demo_command(n_responses: int, base_url: str | None, seed: int | None):
-    """Create a demo county with schools and an open campaign; print its links."""
-    from .services.demo import ensure_demo_campaign, simulate_responses
+@click.option("--reset", is_flag=True, help="Remove the demo's answers and start again.")
+def demo_command(n_responses, base_url, port, seed, reset):
+    """Create a demo county with schools, an open campaign and two staff accounts; print its
+    links and where to sign in. A second run changes nothing unless told --reset."""
+    from .services.demo import (
+        ensure_demo_accounts,
+        ensure_demo_campaign,
+        reset_demo,
+        simulate_responses,
+    )
 
     upgrade_schema()
+    if reset:
+        removed = reset_demo()
+        click.echo(f"已重置示例调查（删除 {removed} 份答卷）。")
     campaign, created = ensure_demo_campaign()
-    click.echo(
-        ("已创建" if created else "已存在") + f"示例调查: {campaign.name} (slug: {campaign.slug})"
+    base = (
+        base_url.rstrip("/")
+        if base_url
+        else (f"http://127.0.0.1:{port}" if port else resolve_base_url(None))
     )
-    if n_responses:
-        stored = simulate_responses(campaign, n_responses, seed)
-        click.echo(f"已模拟提交 {stored} 份答卷。")
-    print_links(campaign, resolve_base_url(base_url), as_json=False)
+    if created:
+        click.echo(f"已创建示例调查: {campaign.name} (slug: {campaign.slug})")
+        if n_responses:
+            stored = simulate_responses(campaign, n_responses, seed)
+            click.echo(f"已模拟提交 {stored} 份答卷。")
+        accounts = ensure_demo_accounts(campaign)
+        click.echo(f"工作人员登录: {base}/auth/login （以下密码只显示这一次）")
+        for name, role, password in accounts:
+            click.echo(f"  {name}  {ROLES[role]}  密码 {password}")
+    else:
+        click.echo(
+            f"示例调查已存在，未做改动: {campaign.name}（重新生成请加 --reset；"
+            f"工作人员登录: {base}/auth/login）"
+        )
+    print_links(campaign, base, as_json=False)
 
 
 @click.command("campaigns")
@@ -173,18 +203,29 @@ def questionnaires_command(as_json: bool):
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--county", required=True, help="County (bureau) name, created if new.")
+@click.option("--county", required=True, help="County (bureau) name; it must exist already.")
+@click.option("--new-county", is_flag=True, help="Create the county if there is none by that name.")
 @click.option("--role", type=click.Choice(list(ROLES)), default="admin", show_default=True)
 @click.option("--school-code", default=None, help="Coordinators: the school they look after.")
-@click.password_option(help="Prompted for when not given.")
+@click.option("--password", default=None, help="Asked for (twice, hidden) when not given.")
 @with_appcontext
 @needs_schema
-def create_user_command(username, county, role, school_code, password):
+def create_user_command(username, county, new_county, role, school_code, password):
     """Create a staff account (the first admin of a county, for example)."""
     if db.session.scalar(db.select(User.id).where(User.username == username)):
         raise click.ClickException(f"用户 {username} 已存在")
-    if role == "coordinator" and not school_code:
-        raise click.ClickException("学校联络员需要 --school-code")
+    found = db.session.scalar(db.select(County).where(County.name == county.strip()))
+    if found is None and not new_county:
+        known = "、".join(db.session.scalars(db.select(County.name).order_by(County.name)))
+        raise click.ClickException(
+            f"没有名为“{county}”的区县（已有：{known or '无'}）；新建区县请加 --new-county"
+        )
+    if role == "coordinator":
+        if not school_code:
+            raise click.ClickException("学校联络员需要 --school-code")
+        if found is None or not county_has_school(found, school_code):
+            raise click.ClickException(f"{county}的调查中没有学校代码 {school_code}")
+    password = password if password is not None else _ask_password(username)
     problem = password_problem(password, username)
     if problem:
         raise click.ClickException(problem)
@@ -192,7 +233,7 @@ def create_user_command(username, county, role, school_code, password):
         username=username,
         role=role,
         school_code=school_code if role == "coordinator" else None,
-        county=get_or_create_county(county),
+        county=found or get_or_create_county(county.strip()),
     )
     user.set_password(password)
     db.session.add(user)
@@ -207,6 +248,19 @@ def create_user_command(username, county, role, school_code, password):
     )
     db.session.commit()
     click.echo(f"已创建用户 {username}（{ROLES[role]}，{county}）")
+
+
+def _ask_password(username: str) -> str:
+    """Ask once, check the policy at once, then ask again to confirm."""
+    while True:
+        first = click.prompt("密码", hide_input=True)
+        problem = password_problem(first, username)
+        if problem:
+            click.echo(problem, err=True)
+            continue
+        if click.prompt("再次输入密码", hide_input=True) == first:
+            return first
+        click.echo("两次输入不一致", err=True)
 
 
 def _import(kind: str, campaign: str, file: str, run) -> None:

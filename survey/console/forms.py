@@ -106,7 +106,10 @@ class CampaignForm(FlaskForm):
         "达标线（%）",
         places=1,
         default=85,
-        validators=[InputRequired("请填写达标线"), NumberRange(50, 100, "达标线应在50%%到100%%之间")],
+        validators=[
+            InputRequired("请填写达标线"),
+            NumberRange(50, 100, "达标线应在50%%到100%%之间"),
+        ],
     )
     method = SelectField("认可度计算方法", choices=choices(METHODS))
     group_weights = StringField(

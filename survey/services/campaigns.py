@@ -31,6 +31,19 @@ def get_or_create_county(name: str, code: str | None = None) -> County:
     return county
 
 
+def county_has_school(county: County, school_code: str) -> bool:
+    """Whether any campaign of the county lists a school with this code."""
+    return (
+        db.session.scalar(
+            sa.select(School.id)
+            .join(Campaign, School.campaign_id == Campaign.id)
+            .where(Campaign.county_id == county.id, School.code == school_code.strip())
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:40] or "campaign"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from questionnaires import Questionnaire
 
 from ..core.database import db
 from ..core.timeutil import utcnow
-from ..models import Campaign, Link, School
+from ..models import AccessCode, Campaign, Link, Response, ResponseTally, School, User
 from .campaigns import create_campaign, ensure_links, get_or_create_county, registry
 from .responses import store_response
 
@@ -149,3 +150,51 @@ def simulate_responses(campaign: Campaign, n: int, seed: int | None = None) -> i
         )
         stored += result.created
     return stored
+
+
+DEMO_ACCOUNTS = (("demo-admin", "admin"), ("demo-coord", "coordinator"))
+
+
+def _demo_password() -> str:
+    """A random password that meets the policy (upper, lower, digits, a symbol)."""
+    return f"Demo-{secrets.token_hex(4)}-{secrets.token_urlsafe(6)}9a"
+
+
+def ensure_demo_accounts(campaign: Campaign) -> list[tuple[str, str, str]]:
+    """An admin and a coordinator (of the first school) of the demo county with new random
+    passwords; returns (name, role, password) to print once."""
+    made = []
+    first_school = min(s.code for s in campaign.schools)
+    for name, role in DEMO_ACCOUNTS:
+        user = db.session.scalar(sa.select(User).where(User.username == name))
+        if user is None:
+            user = User(username=name, role=role, county_id=campaign.county_id)
+            db.session.add(user)
+        user.school_code = first_school if role == "coordinator" else None
+        password = _demo_password()
+        user.set_password(password)
+        user.must_change_password = False
+        made.append((name, role, password))
+    db.session.commit()
+    return made
+
+
+def reset_demo() -> int:
+    """Remove the demo campaign with its schools, links, codes, answers and tallies (its staff
+    accounts stay: the audit log refers to them); returns how many answers went."""
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == DEMO_SLUG))
+    if campaign is None:
+        return 0
+    cid = campaign.id
+    removed = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.campaign_id == cid)
+    )
+    links = sa.select(Link.id).where(Link.campaign_id == cid)
+    db.session.execute(sa.delete(ResponseTally).where(ResponseTally.campaign_id == cid))
+    db.session.execute(sa.delete(Response).where(Response.campaign_id == cid))
+    db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id.in_(links)))
+    db.session.execute(sa.delete(Link).where(Link.campaign_id == cid))
+    db.session.execute(sa.delete(School).where(School.campaign_id == cid))
+    db.session.execute(sa.delete(Campaign).where(Campaign.id == cid))
+    db.session.commit()
+    return removed

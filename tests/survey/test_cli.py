@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
-from tests.helpers import response_count
+from tests.helpers import login, response_count
 
 
 def _json(result):
@@ -109,3 +110,61 @@ def test_create_user_and_import_schools_from_the_cli(app, runner, demo, tmp_path
     assert out.exit_code != 0 and "第 2 行，列“location”" in out.stderr
     links = json.loads(runner.invoke(args=["links", "demo-2026", "--json"]).output)
     assert len(links) == 9 * 6
+
+
+def test_demo_makes_accounts_once_and_changes_nothing_when_run_again(app, runner):
+    first = runner.invoke(args=["demo", "--responses", "20", "--seed", "1", "--port", "8123"])
+    assert first.exit_code == 0, first.output
+    assert "http://127.0.0.1:8123/s/" in first.output
+    assert "http://127.0.0.1:8123/auth/login" in first.output
+    password = re.search(r"demo-admin\s+\S+\s+密码 (\S+)", first.output).group(1)
+    client = app.test_client()
+    assert login(client, "demo-admin", password).status_code == 302
+    again = runner.invoke(args=["demo", "--responses", "20"])
+    assert again.exit_code == 0 and "未做改动" in again.output
+    assert response_count(app) == 20  # the second run added nothing
+    reset = runner.invoke(args=["demo", "--reset", "--responses", "5", "--seed", "2"])
+    assert reset.exit_code == 0 and "删除 20 份答卷" in reset.output
+    assert response_count(app) == 5
+
+
+def test_create_user_checks_county_school_and_password_first(app, runner, demo):
+    typo = runner.invoke(
+        args=["create-user", "a1", "--county", "示例", "--password", "Strong-Pass-9"]
+    )
+    assert typo.exit_code != 0 and "--new-county" in typo.output and "示例县" in typo.output
+    made = runner.invoke(
+        args=[
+            "create-user",
+            "a2",
+            "--county",
+            "新县",
+            "--new-county",
+            "--password",
+            "Strong-Pass-9",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    school = runner.invoke(
+        args=[
+            "create-user",
+            "c1",
+            "--county",
+            "示例县",
+            "--role",
+            "coordinator",
+            "--school-code",
+            "9999",
+            "--password",
+            "Strong-Pass-9",
+        ]
+    )
+    assert school.exit_code != 0 and "9999" in school.output
+    prompted = runner.invoke(args=["create-user", "a3", "--county", "示例县"], input="short\n")
+    assert prompted.exit_code != 0 and "至少10位" in prompted.output
+    assert "再次输入" not in prompted.output  # refused before asking twice
+
+
+def test_the_home_page_leads_staff_to_sign_in(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/auth/login"' in html
