@@ -9,7 +9,9 @@ Two ways a bureau sets how many answers it needs (README, "Analysis, report and 
 * ``permille``: 1.5‰ of the county's resident population (at least 600 where it is under
   400,000), parents half of it, the other groups equal shares of the rest.
 
-Either way parents are raised, where needed, to at least half of all targets.
+Either way parents are raised, where needed, to at least half of all targets, county-wide and
+in every school; with the 1.5‰ rule, what capped groups (principals, teachers) cannot take is
+given to the uncapped ones, so the plan fills in at least the total it states.
 """
 
 from __future__ import annotations
@@ -129,6 +131,56 @@ def _raise_parents(plan: TargetPlan, schools: Sequence[SchoolSize]) -> None:
     )
 
 
+def _raise_parents_per_school(plan: TargetPlan, schools: Sequence[SchoolSize]) -> None:
+    """In every school with a parent target, parents at least half of that school's targets
+    (as far as the school has families)."""
+    if "parent" not in plan.totals:
+        return
+    raised = 0
+    for s in schools:
+        others = sum(v for (key, g), v in plan.targets.items() if key == s.key and g != "parent")
+        current = plan.targets.get((s.key, "parent"), 0)
+        wanted = min(s.enrolment, math.ceil(others * PARENT_MIN_SHARE / (1 - PARENT_MIN_SHARE)))
+        if current < wanted:
+            plan.targets[(s.key, "parent")] = wanted
+            raised += wanted - current
+    if raised:
+        plan.totals["parent"] += raised
+        plan.explanation.append(
+            f"每所学校的家长不少于该校样本的50%：家长目标共增加 {raised} 人，"
+            f"家长合计 {plan.totals['parent']} 人，样本合计 {sum(plan.totals.values())} 人。"
+        )
+
+
+def _fill_shortfall(
+    plan: TargetPlan, schools: Sequence[SchoolSize], groups: Sequence[str], total: int
+) -> None:
+    """Groups capped by their real numbers (principals, teachers) leave a gap below the
+    stated total: the uncapped groups fill it, so the plan keeps its own minimum."""
+    gap = total - sum(plan.totals.values())
+    takers = [g for g in groups if g in ("student", "deputy", "public")]
+    if gap <= 0 or not takers:
+        return
+    per_group = allocate(gap, dict.fromkeys(takers, 1.0))
+    for group in takers:
+        pops = _group_population(group, schools)
+        room = {
+            s.key: (pops[s.key] - plan.targets[(s.key, group)])
+            if pops[s.key] is not None
+            else per_group[group]
+            for s in schools
+        }
+        extra = allocate(per_group[group], {s.key: s.enrolment for s in schools}, room)
+        for key, value in extra.items():
+            plan.targets[(key, group)] += value
+        plan.totals[group] += sum(extra.values())
+    names = "、".join(GROUPS.get(g, g) for g in takers)
+    plan.explanation.append(
+        f"校长、教师按实有人数封顶，差额 {gap} 人由{names}补足，合计 "
+        f"{sum(plan.totals.values())} 人。"
+    )
+
+
 def calculator_plan(
     schools: Sequence[SchoolSize],
     groups: Sequence[str],
@@ -172,6 +224,7 @@ def calculator_plan(
             f"{GROUPS.get(group, group)}：{pop_text}，n = {total}，按学校人数比例分配到各校。"
         )
     _raise_parents(plan, schools)
+    _raise_parents_per_school(plan, schools)
     return plan
 
 
@@ -205,5 +258,7 @@ def permille_plan(
         for key, value in shares.items():
             plan.targets[(key, group)] = value
         plan.totals[group] = sum(shares.values())
+    _fill_shortfall(plan, schools, groups, total)
     _raise_parents(plan, schools)
+    _raise_parents_per_school(plan, schools)
     return plan
