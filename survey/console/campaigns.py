@@ -113,6 +113,9 @@ def set_status(campaign_id: int):
     status = request.form.get("status")
     if status not in STATUS_MESSAGES:
         abort(400)
+    if status == "closed" and campaign.status == "open" and request.form.get("confirm") != "1":
+        flash("调查仍在进行：请先勾选“我确认现在结束本次调查”，再点关闭。")
+        return redirect(url_for(".edit_campaign", campaign_id=campaign.id))
     try:
         change_status(campaign, status)
     except StatusRefused as exc:

@@ -88,7 +88,8 @@ def test_an_edit_in_the_console_is_seen_by_the_survey_side_of_its_process(app, d
     login(client, "admin")
     csrf = csrf_of(client, f"/console/campaigns/{demo}")
     done = client.post(
-        f"/console/campaigns/{demo}/status", data={"csrf_token": csrf, "status": "closed"}
+        f"/console/campaigns/{demo}/status",
+        data={"csrf_token": csrf, "status": "closed", "confirm": "1"},
     )
     assert done.status_code == 302
     assert client.get(f"/s/{token}").status_code == 410

@@ -118,7 +118,7 @@ def test_admin_sets_up_and_runs_a_campaign(app, client, staff):
 
     client.post(
         f"/console/campaigns/{cid}/status",
-        data={"csrf_token": csrf_of(client, "/console/"), "status": "closed"},
+        data={"csrf_token": csrf_of(client, "/console/"), "status": "closed", "confirm": "1"},
     )
     assert respondent.get(f"/s/{token}").status_code == 410
     with app.app_context():

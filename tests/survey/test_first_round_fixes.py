@@ -70,3 +70,18 @@ def test_the_threshold_is_typed_as_a_percentage(app, client, demo, staff):
     assert client.post(url, data=form).status_code == 302
     with app.app_context():
         assert db.session.get(Campaign, demo).threshold == 0.9
+
+
+def test_closing_a_live_campaign_asks_for_confirmation(app, client, demo, staff):
+    login(client, "admin")
+    url = f"/console/campaigns/{demo}/status"
+    token = csrf_of(client, f"/console/campaigns/{demo}/edit")
+    hasty = client.post(url, data={"csrf_token": token, "status": "closed"})
+    assert hasty.status_code == 302 and hasty.headers["Location"].endswith("/edit")
+    with app.app_context():
+        assert db.session.get(Campaign, demo).status == "open"
+    assert "请先勾选" in client.get(hasty.headers["Location"]).get_data(as_text=True)
+    sure = client.post(url, data={"csrf_token": token, "status": "closed", "confirm": "1"})
+    assert sure.status_code == 302
+    with app.app_context():
+        assert db.session.get(Campaign, demo).status == "closed"
