@@ -64,7 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .respondent import links
 
     console = create_console_app(test_config)
-    respondent = create_respondent_app(test_config)
+    # one process: one questionnaire registry and one set of survey caches for both apps
+    respondent = create_respondent_app(test_config, registry=console.extensions["questionnaires"])
     links.init_app(console, shared=links.caches_of(respondent))
     console.wsgi_app = PathDispatcher(console.wsgi_app, SURVEY_PREFIX, respondent)
     console.extensions["respondent_app"] = respondent

@@ -23,8 +23,12 @@ REQUEST_SECONDS = Histogram(
 )
 SERVER_ERRORS = Counter("survey_server_errors", "Responses with a 5xx status, by app", ["app"])
 SUBMISSIONS = Counter(
-    "survey_submissions", "Survey submissions by outcome (stored, retry, invalid)", ["outcome"]
+    "survey_submissions",
+    "Survey submissions by outcome (stored, retry, invalid, unavailable)",
+    ["outcome"],
 )
+#: the counter of each outcome, bound once (the submit path only increments)
+SUBMITTED = {o: SUBMISSIONS.labels(o) for o in ("stored", "retry", "invalid", "unavailable")}
 
 
 class Timed:

@@ -19,9 +19,10 @@ from .config import DEFAULTS, database_url, instance_secrets, normalise_url
 MIGRATIONS = str(Path(__file__).parents[1] / "migrations")
 
 
-def configure(app: Flask, test_config: dict | None = None) -> None:
+def configure(app: Flask, test_config: dict | None = None, registry=None) -> None:
     """Defaults, then instance/config.py and FLASK_* variables (or test_config), secrets,
-    the database URL and the questionnaire registry."""
+    the database URL and the questionnaire registry (loaded, unless another app of this
+    process passes its own)."""
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -49,13 +50,15 @@ def configure(app: Flask, test_config: dict | None = None) -> None:
         if app.config.get(key) is None:
             app.config[key] = https
 
-    try:
-        app.extensions["questionnaires"] = load_registry(
-            app.config.get("QUESTIONNAIRE_DIR"), app.config.get("LAYOUTS_FILE")
-        )
-    except QuestionnaireError as exc:
-        app.logger.critical("Questionnaire definitions are broken: %s", exc)
-        raise
+    if registry is None:
+        try:
+            registry = load_registry(
+                app.config.get("QUESTIONNAIRE_DIR"), app.config.get("LAYOUTS_FILE")
+            )
+        except QuestionnaireError as exc:
+            app.logger.critical("Questionnaire definitions are broken: %s", exc)
+            raise
+    app.extensions["questionnaires"] = registry
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

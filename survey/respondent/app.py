@@ -28,13 +28,13 @@ class NoSession(SessionInterface):
         return None
 
 
-def create_respondent_app(test_config: dict | None = None) -> Flask:
+def create_respondent_app(test_config: dict | None = None, registry=None) -> Flask:
     """The survey side alone (`gunicorn "survey:create_respondent_app()"`); its URLs start
     with /s/ as in the combined app, so QR codes work against either."""
     app = Flask("survey", instance_relative_config=True, static_url_path="/s/static")
     app.session_interface = NoSession()
     assets.use_id_converter(app)
-    settings.configure(app, test_config)
+    settings.configure(app, test_config, registry)
     settings.init_database(app)
     throttle.init_app(app)
     links.init_app(app)

@@ -15,7 +15,7 @@ from flask import (
 )
 
 from ..core.database import db
-from ..core.metrics import SUBMISSIONS
+from ..core.metrics import SUBMITTED
 from ..core.privacy import request_address_hash, request_network_hash
 from ..core.timeutil import format_local, utcnow
 from ..models import AccessCode
@@ -171,7 +171,7 @@ def submit(token: str):
     ):
         return message_page("already", 409, campaign=ctx.campaign)
     if not sheet.ok:
-        SUBMISSIONS.labels("invalid").inc()
+        SUBMITTED["invalid"].inc()
         return render_form(ctx, sheet, request.form["ticket"], 422)
 
     code = None
@@ -199,7 +199,7 @@ def submit(token: str):
         return message_page("code_used", 409, campaign=ctx.campaign)
     except (sa.exc.OperationalError, sa.exc.InternalError) as exc:  # down, read-only, full
         return _not_saved(ctx, sheet, exc)
-    SUBMISSIONS.labels("stored" if stored.created else "retry").inc()
+    SUBMITTED["stored" if stored.created else "retry"].inc()
     resp = redirect(url_for(".thanks", token=token), 303)
     _set_cookie(
         resp,
@@ -223,7 +223,7 @@ def _not_saved(ctx: LinkContext, sheet, exc: Exception):
     submits it again by itself after a pause. The log names the cause."""
     db.session.rollback()
     current_app.logger.error("Answer not stored, the database refused it: %s", exc.orig)
-    SUBMISSIONS.labels("unavailable").inc()
+    SUBMITTED["unavailable"].inc()
     notice = "系统暂时无法保存答卷，您的答案都已保留。请稍后再点“提交”（页面也会自动重试）。"
     html, status = render_form(ctx, sheet, request.form["ticket"], 503, notice=notice)
     return Response(html, status, headers={"Retry-After": "10"}, mimetype="text/html")
