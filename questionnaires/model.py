@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: Respondent groups of the national assessment, in display order.
 GROUPS: dict[str, str] = {
@@ -88,6 +89,11 @@ class Questionnaire:
     items: tuple[Item, ...]
     source: str = field(default="", compare=False)
 
+    def __hash__(self) -> int:
+        # equal questionnaires share code and version; hashing every item and option each
+        # time one is a cache key (check_answers, per submission) would cost more than the check
+        return hash((self.code, self.version))
+
     def item(self, code: str) -> Item | None:
         for it in self.items:
             if it.code == code:
@@ -102,11 +108,11 @@ class Questionnaire:
     def overall_item(self) -> Item:
         return next(it for it in self.items if it.overall)
 
-    @property
+    @cached_property
     def identity_item(self) -> Item | None:
         return next((it for it in self.items if it.identity), None)
 
-    @property
+    @cached_property
     def choice_items(self) -> tuple[Item, ...]:
         """Single-choice items in order: the positions of an answer vector."""
         return tuple(it for it in self.items if it.type == "single")
@@ -114,12 +120,17 @@ class Questionnaire:
     def encode_vector(self, answers: dict[str, str]) -> str:
         """Answers as one character per single-choice item: the option's index in base 36,
         '.' where unanswered. A compact, fixed-width form for fast analysis."""
-        out = []
-        for item in self.choice_items:
-            code = answers.get(item.code)
-            index = next((i for i, o in enumerate(item.options) if o.code == code), None)
-            out.append(VECTOR_DIGITS[index] if index is not None else VECTOR_BLANK)
-        return "".join(out)
+        return "".join(
+            digits.get(answers.get(code), VECTOR_BLANK) for code, digits in self._vector_digits
+        )
+
+    @cached_property
+    def _vector_digits(self) -> tuple[tuple[str, dict[str, str]], ...]:
+        """Per single-choice item: its code and each option code's vector digit."""
+        return tuple(
+            (it.code, {o.code: VECTOR_DIGITS[i] for i, o in enumerate(it.options)})
+            for it in self.choice_items
+        )
 
     @property
     def text_items(self) -> tuple[Item, ...]:
