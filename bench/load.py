@@ -223,7 +223,7 @@ def prepare(
         jobs = []
         for row in campaign_links(campaign, ""):
             q = reg.get(campaign.forms[row.group])
-            jobs.append((row.url, complete_answers(q, row.group)))
+            jobs.append((row.url, complete_answers(q, row.group, stage=row.school_stage)))
         cid = campaign.id
         db.session.remove()
         db.engine.dispose()

@@ -24,17 +24,26 @@ class Fault(enum.Enum):
     TOO_LONG = "too_long"  #: a text over TEXT_MAX characters
 
 
-def visible_options(item: Item, groups: frozenset[str]) -> tuple[Option, ...]:
-    """An identity item offers only the groups given (the campaign's with this form)."""
+def visible_options(
+    item: Item, groups: frozenset[str], stage: str | None = None
+) -> tuple[Option, ...]:
+    """The options offered: an identity item only the groups given (the campaign's with this
+    form); an option limited to some school stages only at a school of one of them (`stage`
+    None: at any school, as on an import that does not know it)."""
+    options = item.options
     if item.identity:
-        return tuple(o for o in item.options if o.group in groups)
-    return item.options
+        options = tuple(o for o in options if o.group in groups)
+    if stage is not None:
+        options = tuple(o for o in options if o.stages is None or stage in o.stages)
+    return options
 
 
 @lru_cache(maxsize=512)
-def _allowed(q: Questionnaire, groups: frozenset[str]) -> tuple[tuple[Item, frozenset[str]], ...]:
+def _allowed(
+    q: Questionnaire, groups: frozenset[str], stage: str | None
+) -> tuple[tuple[Item, frozenset[str]], ...]:
     return tuple(
-        (item, frozenset(o.code for o in visible_options(item, groups))) for item in q.items
+        (item, frozenset(o.code for o in visible_options(item, groups, stage))) for item in q.items
     )
 
 
@@ -43,15 +52,17 @@ def check_answers(
     groups: frozenset[str],
     values: Mapping[str, str | None],
     required: bool = True,
+    stage: str | None = None,
 ) -> tuple[dict[str, str], dict[str, Fault]]:
     """Every item's cleaned value ("" when blank) and the fault of each item that has one.
 
     `groups`: who may answer (limits the identity item's options); `required`: whether the
-    questionnaire's required items must be answered (a paper form may have blanks).
+    questionnaire's required items must be answered (a paper form may have blanks); `stage`:
+    the school's stage, where options are limited by it.
     """
     cleaned: dict[str, str] = {}
     faults: dict[str, Fault] = {}
-    for item, allowed in _allowed(q, groups):
+    for item, allowed in _allowed(q, groups, stage):
         raw = values.get(item.code)
         if item.type == "single":
             value = (raw or "").strip()

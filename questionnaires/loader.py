@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import GROUPS, Item, Layout, Option, Questionnaire
+from .model import GROUPS, SCHOOL_STAGES, Item, Layout, Option, Questionnaire
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 LAYOUTS_FILE = Path(__file__).parent / "layouts.json"
@@ -21,7 +21,7 @@ _ITEM_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 _OPTION_CODE_RE = re.compile(r"^[0-9A-Za-z]{1,4}$")
 _TOP_KEYS = {"code", "version", "title", "intro", "scales", "items"}
 _ITEM_KEYS = {"code", "type", "text", "scale", "scored", "overall", "identity", "required"}
-_OPTION_KEYS = {"code", "label", "recognised", "dont_know", "score", "group"}
+_OPTION_KEYS = {"code", "label", "recognised", "dont_know", "score", "group", "stages"}
 TEXT_MAX = 1000  #: longest accepted open comment, in characters
 
 
@@ -92,6 +92,11 @@ def _parse_option(where: str, raw: object) -> Option:
     group = raw.get("group")
     if group is not None and (not isinstance(group, str) or group not in GROUPS):
         raise _fail(f"{where}.group", f"unknown group {group!r}; known: {list(GROUPS)}")
+    stages = raw.get("stages")
+    if stages is not None and (
+        not isinstance(stages, list) or not stages or any(s not in SCHOOL_STAGES for s in stages)
+    ):
+        raise _fail(f"{where}.stages", f"must list school stages from {list(SCHOOL_STAGES)}")
     return Option(
         code=code,
         label=_text(f"{where}.label", raw["label"]),
@@ -99,6 +104,7 @@ def _parse_option(where: str, raw: object) -> Option:
         dont_know=dont_know,
         score=None if score is None else float(score),
         group=group,
+        stages=None if stages is None else tuple(stages),
     )
 
 

@@ -17,6 +17,8 @@ GROUPS: dict[str, str] = {
 
 
 #: digits of an answer vector (option index 0..35) and the mark of an unanswered item
+#: school stages an option may be limited to (the console's School.stage codes)
+SCHOOL_STAGES = ("primary", "junior", "nine_year", "twelve_year")
 VECTOR_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 VECTOR_BLANK = "."
 
@@ -29,6 +31,8 @@ class Option:
     dont_know: bool = False  #: 不了解: excluded from the denominator
     score: float | None = None  #: for the option_scores method
     group: str | None = None  #: identity items: the group this answer puts the respondent in
+    #: offered only at schools of these stages (SCHOOL_STAGES), e.g. 七年级 not at a 小学
+    stages: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict:
         d = {
@@ -40,6 +44,8 @@ class Option:
         }
         if self.group is not None:
             d["group"] = self.group
+        if self.stages is not None:
+            d["stages"] = list(self.stages)
         return d
 
 

@@ -8,6 +8,7 @@ import socket
 
 import sqlalchemy as sa
 
+from questionnaires.answers import visible_options
 from survey import create_app
 from survey.core.database import db
 
@@ -93,14 +94,18 @@ def questionnaire_for(app, campaign_id: int, group: str):
         return app.extensions["questionnaires"].get(campaign.forms[group])
 
 
-def complete_answers(q, group: str, option_index: int = 0) -> dict[str, str]:
-    """A full answer set: every single-choice item answered, the identity matching group."""
+def complete_answers(
+    q, group: str, option_index: int = 0, stage: str | None = None
+) -> dict[str, str]:
+    """A full answer set: every single-choice item answered, the identity matching group, and
+    with a school `stage` only options offered there (e.g. no 七年级 at a 小学)."""
     out = {}
     for item in q.items:
         if item.identity:
             out[item.code] = next(o.code for o in item.options if o.group == group)
         elif item.type == "single":
-            out[item.code] = item.options[option_index % len(item.options)].code
+            options = visible_options(item, frozenset({group}), stage)
+            out[item.code] = options[option_index % len(options)].code
         else:
             out[item.code] = "希望学校越办越好。"
     return out

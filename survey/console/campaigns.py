@@ -13,6 +13,7 @@ from ..auth.access import ALL_ROLES, own_campaign, roles
 from ..core.database import db
 from ..core.timeutil import CST, to_local
 from ..models import Campaign
+from ..models.campaign import DEFAULT_PURPOSE
 from ..services import audit
 from ..services.campaigns import (
     STATUS_MESSAGES,
@@ -23,6 +24,7 @@ from ..services.campaigns import (
     registry,
     response_counts,
     set_analysis,
+    set_notice,
     update_campaign,
 )
 from ..services.campaigns import set_status as change_status
@@ -71,14 +73,14 @@ def new_campaign():
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
-        set_analysis(campaign, _edit(form).analysis)
+        edit = _edit(form)
+        set_analysis(campaign, edit.analysis)
+        set_notice(campaign, edit.notice)
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
         db.session.commit()
         flash("调查已创建。下一步：导入学校。")
         return redirect(url_for(".schools", campaign_id=campaign.id))
-    return render_template("console/campaign_form.html", form=form, campaign=None), (
-        400 if form.errors else 200
-    )
+    return _form_page(form, None)
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -92,7 +94,7 @@ def edit_campaign(campaign_id: int):
             changed = update_campaign(campaign, _edit(form), has_answers)
         except EditRefused as exc:
             form.groups.errors = [str(exc)]
-            return render_template("console/campaign_form.html", form=form, campaign=campaign), 400
+            return _form_page(form, campaign, has_answers)
         audit.record(
             "campaign.update",
             f"campaign {campaign.id}",
@@ -101,8 +103,16 @@ def edit_campaign(campaign_id: int):
         db.session.commit()
         flash("调查设置已保存。")
         return redirect(url_for(".dashboard", campaign_id=campaign.id))
+    return _form_page(form, campaign, has_answers)
+
+
+def _form_page(form: CampaignForm, campaign: Campaign | None, has_answers: bool = False):
     return render_template(
-        "console/campaign_form.html", form=form, campaign=campaign, has_answers=has_answers
+        "console/campaign_form.html",
+        form=form,
+        campaign=campaign,
+        has_answers=has_answers,
+        default_purpose=DEFAULT_PURPOSE,
     ), (400 if form.errors else 200)
 
 
@@ -160,6 +170,12 @@ def _edit(form: CampaignForm) -> CampaignEdit:
             "min_cell": form.min_cell.data,
             "min_verdict_n": form.min_verdict_n.data,
             "speed_floor": float(form.speed_floor.data),
+        },
+        notice={
+            "organiser": form.organiser.data or "",
+            "contact": form.contact.data or "",
+            "purpose": form.purpose.data or "",
+            "code_margin": form.code_margin.data,
         },
     )
 

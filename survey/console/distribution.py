@@ -1,4 +1,5 @@
-"""Links, QR codes (SVG/PNG), printable notices, a ZIP of all QR codes, one-time code slips."""
+"""Links, QR codes (SVG/PNG), printable notices and code slips per link, per school or for the
+whole campaign, a ZIP of all QR codes, and one-time codes sized from the targets."""
 
 from __future__ import annotations
 
@@ -18,11 +19,26 @@ from flask import (
 
 from questionnaires import GROUPS
 
-from ..auth.access import ALL_ROLES, own_campaign, own_link, roles, school_visible
+from ..auth.access import (
+    ALL_ROLES,
+    own_campaign,
+    own_link,
+    own_school,
+    roles,
+    school_visible,
+    visible_school_ids,
+)
 from ..core.database import db
 from ..models import AccessCode, Link, School
 from ..services import audit
 from ..services.campaigns import campaign_links, generate_codes, survey_path
+from ..services.handouts import (
+    SchoolLinks,
+    group_label,
+    school_links,
+    top_up_codes,
+    unused_codes,
+)
 from ..web.qr import qr_png, qr_svg, qr_svg_inline, qr_zip, safe_filename
 from .blueprint import bp
 from .forms import CodesForm
@@ -87,16 +103,46 @@ def qr_code(link_id: int, fmt: str):
 @bp.get("/links/<int:link_id>/notice")
 @roles(*ALL_ROLES)
 def notice(link_id: int):
+    """One link's notice (the links table's 告知单)."""
     link, school, campaign = own_link(link_id)
-    url = link_url(link)
-    return render_template(
-        "console/notice.html",
-        campaign=campaign,
-        school=school,
-        group=GROUPS.get(link.group, link.group),
-        url=url,
-        qr=qr_svg_inline(url, scale=8),
-    )
+    return _notices_page(campaign, [SchoolLinks(school, [link])], title=f"{school.name} 告知单")
+
+
+@bp.get("/campaigns/<int:campaign_id>/notices")
+@roles(*ALL_ROLES)
+def notices(campaign_id: int):
+    """Every group's notice of one school (?school=ID) or of the whole campaign, one A4 page
+    each, in one document to print at once. A coordinator gets their own school's."""
+    campaign = own_campaign(campaign_id)
+    schools = school_links(campaign, _school_ids(campaign))
+    audit.record("download.notices", f"campaign {campaign.id}", count=len(schools))
+    db.session.commit()
+    title = schools[0].school.name if len(schools) == 1 else campaign.name
+    return _notices_page(campaign, schools, title=f"{title} 告知单")
+
+
+def _school_ids(campaign) -> list[int] | None:
+    """The schools a batch covers: ?school=ID (one the user may see), else all they see."""
+    raw = request.args.get("school", "")
+    if raw:
+        if not raw.isdigit():
+            abort(404)
+        return [own_school(campaign, int(raw)).id]
+    return visible_school_ids(campaign)
+
+
+def _notices_page(campaign, schools: list[SchoolLinks], title: str):
+    pages = [
+        {
+            "school": entry.school,
+            "group": group_label(link.group),
+            "url": (url := link_url(link)),
+            "qr": qr_svg_inline(url, scale=8),
+        }
+        for entry in schools
+        for link in entry.links
+    ]
+    return render_template("console/notices.html", campaign=campaign, pages=pages, title=title)
 
 
 @bp.get("/campaigns/<int:campaign_id>/qr.zip")
@@ -131,24 +177,67 @@ def make_codes(link_id: int):
     return redirect(url_for(".slips", link_id=link.id))
 
 
+@bp.post("/campaigns/<int:campaign_id>/codes")
+@roles("admin")
+def make_all_codes(campaign_id: int):
+    """Codes for every link of one school (form field school) or of the whole campaign, as
+    many as each target plus the campaign's margin; then the slips to print."""
+    campaign = own_campaign(campaign_id)
+    raw = request.form.get("school", "")
+    if raw and not raw.isdigit():
+        abort(400)
+    school_ids = [own_school(campaign, int(raw)).id] if raw else None
+    batch = top_up_codes(campaign, school_links(campaign, school_ids))
+    audit.record("codes.generate", f"campaign {campaign.id}", count=batch.made, school=raw or "all")
+    db.session.commit()
+    if batch.without_target:
+        flash(f"有 {batch.without_target} 个链接还没有目标数，未生成答题码：请先在“目标”页设定。")
+    flash(
+        f"已为 {batch.links} 个链接生成 {batch.made} 个答题码（目标数另加"
+        f"{campaign.code_margin}%余量；已有未用的答题码计入）。"
+    )
+    return redirect(url_for(".all_slips", campaign_id=campaign.id, school=raw or None), 303)
+
+
+@bp.get("/campaigns/<int:campaign_id>/slips")
+@roles("admin", "coordinator")
+def all_slips(campaign_id: int):
+    """The unused code slips of one school (?school=ID) or of the campaign, a school's slips
+    starting on a new page."""
+    campaign = own_campaign(campaign_id)
+    schools = school_links(campaign, _school_ids(campaign))
+    title = schools[0].school.name if len(schools) == 1 else campaign.name
+    return _slips_page(campaign, schools, title=f"{title} 答题码")
+
+
 @bp.get("/links/<int:link_id>/slips")
 @roles("admin", "coordinator")
 def slips(link_id: int):
     link, school, campaign = own_link(link_id)
-    codes = db.session.scalars(
-        sa.select(AccessCode.code)
-        .where(AccessCode.link_id == link.id, AccessCode.used_at.is_(None))
-        .order_by(AccessCode.id)
-    ).all()
-    base = link_url(link)
-    slips = [(c, qr_svg_inline(f"{base}?code={c}", scale=3)) for c in codes]
-    audit.record("download.slips", f"link {link.id}", school=school.code, codes=len(codes))
+    return _slips_page(
+        campaign, [SchoolLinks(school, [link])], title=f"{school.name} {group_label(link.group)}"
+    )
+
+
+def _slips_page(campaign, schools: list[SchoolLinks], title: str):
+    codes = unused_codes([lk.id for entry in schools for lk in entry.links])
+    sheets = []
+    for entry in schools:
+        for link in entry.links:
+            base = link_url(link)
+            sheets.append(
+                {
+                    "school": entry.school,
+                    "group": group_label(link.group),
+                    "base": base,
+                    "slips": [
+                        (c, qr_svg_inline(f"{base}?code={c}", scale=3)) for c in codes[link.id]
+                    ],
+                }
+            )
+    total = sum(len(s["slips"]) for s in sheets)
+    audit.record("download.slips", f"campaign {campaign.id}", codes=total, count=len(schools))
     db.session.commit()
     return render_template(
-        "console/slips.html",
-        campaign=campaign,
-        school=school,
-        group=GROUPS.get(link.group, link.group),
-        slips=slips,
-        base=base,
+        "console/slips.html", campaign=campaign, sheets=sheets, total=total, title=title
     )

@@ -13,6 +13,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -135,6 +136,27 @@ class CampaignForm(FlaskForm):
         "答题过快阈值（秒）",
         default=30,
         validators=[InputRequired("请填写阈值"), NumberRange(0, 3600, "应在0到3600之间")],
+    )
+
+    organiser = StringField(
+        "主办单位（告知单落款，可留空）",
+        validators=[Optional(), Length(max=120, message="不超过120字")],
+        description="留空则为“本县名称+教育局”。",
+    )
+    contact = StringField(
+        "联系方式（印在告知单上，可留空）",
+        validators=[Optional(), Length(max=200, message="不超过200字")],
+        description="如：县教育局督导室 0355-1234567（工作日 8:30-17:30）",
+    )
+    purpose = TextAreaField(
+        "调查说明（印在告知单上，可留空）",
+        validators=[Optional(), Length(max=500, message="不超过500字")],
+    )
+    code_margin = IntegerField(
+        "答题码余量（%）",
+        default=20,
+        validators=[Optional(), NumberRange(0, 200, "应在0到200之间")],
+        description="按目标数生成答题码时多生成的比例，备用于丢失或写错的纸条。",
     )
 
     def validate_groups(self, field):

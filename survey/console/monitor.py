@@ -10,7 +10,7 @@ from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, roles, visible_school_ids
 from ..core.database import db
-from ..core.timeutil import format_local, utcnow
+from ..core.timeutil import format_local, to_local, utcnow
 from ..services import audit
 from ..services.progress import campaign_progress, hourly_counts
 from ..web.charts import bar_chart
@@ -19,9 +19,15 @@ from .blueprint import bp
 
 def _hourly_chart(campaign, school_ids):
     hours = hourly_counts(campaign, school_ids)
-    labels = [format_local(h, "%H时") for h, _ in hours]
+    local = [to_local(h) for h, _ in hours]
     return bar_chart(
-        labels, [n for _, n in hours], title="最近48小时每小时答卷数", label_every=6, height=180
+        [f"{t.month}月{t.day}日 {t.hour:02d}时" for t in local],
+        [n for _, n in hours],
+        title="最近48小时每小时答卷数",
+        label_every=6,
+        height=180,
+        # the axis names the day as well as the hour: 48 hours repeat every hour twice
+        axis_labels=[f"{t.day}日{t.hour:02d}时" for t in local],
     )
 
 

@@ -79,7 +79,13 @@ def targets(campaign_id: int):
     campaign = own_campaign(campaign_id)
     links = links_by_school_group(campaign)
     calc = CalculatorForm(request.args)
-    plan = _plan(campaign, calc) if request.args and calc.validate() else None
+    if request.args:
+        plan = _plan(campaign, calc) if calc.validate() else None
+    elif campaign.schools and all(link.target is None for link in links.values()):
+        # nothing set yet: the table comes filled in with the formula's defaults to check
+        plan = _plan(campaign, calc)
+    else:
+        plan = None
     errors: list[str] = []
     if request.method == "POST":
         typed = {link.id: request.form.get(f"t-{link.id}", "") for link in links.values()}

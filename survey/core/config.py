@@ -49,6 +49,9 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     "TICKET_MAX_AGE": 14 * 24 * 3600,  # a served form stays submittable this long
     "RESPONSE_COOKIE_DAYS": 180,
+    # sheets one phone may send for one open link: its owner's, then "为另一位家长填写" (a
+    # family sharing a phone); each is its own ticket, stored once and screened as any other
+    "SHEETS_PER_PHONE": 3,
     # Rate limits (Flask-Limiter syntax). A class of 60 pupils in a computer room shares one
     # address: the per-address limits leave room for that; a script flooding one link does not.
     #: local:// counts per process (survey/core/rate_store.py); REDIS_URL shares them

@@ -21,6 +21,11 @@ STAGES = {
 LOCATIONS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 LINK_MODES = {"open": "公开链接", "code": "一次性答题码"}
 STATUSES = ("draft", "open", "closed")
+#: what a notice says of the survey's purpose when the campaign names none
+DEFAULT_PURPOSE = (
+    "为了解社会各界对本县义务教育优质均衡发展工作的认可程度，听取您的意见和建议，"
+    "特开展本次问卷调查。问卷不记名，您的回答仅用于统计分析。"
+)
 
 
 class County(db.Model):
@@ -44,6 +49,7 @@ class Campaign(db.Model):
         sa.CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
         sa.CheckConstraint("screen_rule IN ('strong', 'none', 'any')", name="screen_rule_known"),
         sa.CheckConstraint("min_verdict_n >= 1", name="min_verdict_n_positive"),
+        sa.CheckConstraint("code_margin >= 0 AND code_margin <= 200", name="code_margin_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,11 +91,27 @@ class Campaign(db.Model):
     purged_at: Mapped[datetime | None]
     #: the analysis document as it stood just before the purge
     final_report: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: who runs the survey, as the notices name it (blank: the county's education bureau)
+    organiser: Mapped[str | None] = mapped_column(sa.String(120))
+    #: the contact line printed on notices, e.g. 县教育局督导室 0355-1234567
+    contact: Mapped[str | None] = mapped_column(sa.String(200))
+    #: why the survey is run, as the notices say it (blank: DEFAULT_PURPOSE)
+    purpose: Mapped[str | None] = mapped_column(sa.Text)
+    #: one-time codes made per link: its target plus this percentage, for spoilt slips
+    code_margin: Mapped[int] = mapped_column(default=20, server_default="20")
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(
         back_populates="campaign", order_by="School.code", cascade="all, delete-orphan"
     )
+
+    @property
+    def organiser_name(self) -> str:
+        return self.organiser or f"{self.county.name}教育局"
+
+    @property
+    def purpose_text(self) -> str:
+        return self.purpose or DEFAULT_PURPOSE
 
     def state(self, now: datetime | None = None) -> str:
         """'draft', 'scheduled' (open but before its window), 'open' or 'closed'."""

@@ -212,7 +212,7 @@ def raw_chunks(
         reasons = chunk["response_id"].map(screen.reasons)
         chunk["flagged"] = np.where(reasons.notna(), "是", "否")
         chunk["excluded"] = np.where(chunk["response_id"].isin(screen.excluded), "是", "否")
-        chunk["reasons"] = reasons.fillna("")
+        chunk["reasons"] = reasons.astype(object).fillna("")
         answers = {code: np.full(len(chunk), None, dtype=object) for code, _ in layout.items}
         for (qcode, version), pos in chunk.groupby(["questionnaire", "version"]).indices.items():
             choice, options = tables.get((qcode, int(version)), ((), []))

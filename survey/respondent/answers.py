@@ -45,7 +45,11 @@ class AnswerSheet:
 
 
 def read_sheet(
-    q: Questionnaire, groups: frozenset[str], form: Mapping[str, str], with_code: bool = False
+    q: Questionnaire,
+    groups: frozenset[str],
+    form: Mapping[str, str],
+    with_code: bool = False,
+    stage: str | None = None,
 ) -> AnswerSheet:
     """Check every item of a posted form; the sheet keeps all answers, valid or not."""
     sheet = AnswerSheet()
@@ -56,6 +60,6 @@ def read_sheet(
             sheet.errors["access_code"] = MSG_CODE_MISSING
         elif len(code) > CODE_MAX or not code.isalnum() or not code.isascii():
             sheet.errors["access_code"] = MSG_CODE_BAD
-    sheet.data, faults = check_answers(q, groups, form)
+    sheet.data, faults = check_answers(q, groups, form, stage=stage)
     sheet.errors.update((code, MESSAGES[fault]) for code, fault in faults.items())
     return sheet

@@ -42,6 +42,7 @@ class LinkInfo:
 class SchoolInfo:
     id: int
     name: str
+    stage: str  #: limits options offered only at some stages (a 小学 offers no 七年级)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _snapshot(token: str) -> Snapshot | None:
     link, school, campaign = row
     return (
         LinkInfo(link.id, link.token, link.group, link.campaign_id, link.school_id),
-        SchoolInfo(school.id, school.name),
+        SchoolInfo(school.id, school.name, school.stage),
         CampaignInfo(
             campaign.id,
             campaign.name,

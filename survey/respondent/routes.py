@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -13,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+
+from questionnaires import GROUPS
 
 from ..core.database import db
 from ..core.metrics import SUBMITTED
@@ -50,7 +54,7 @@ def render_form(
         t=ctx,
         q=q,
         sheet=sheet,
-        items=[(item, visible_options(item, ctx.groups)) for item in q.items],
+        items=[(item, visible_options(item, ctx.groups, ctx.school.stage)) for item in q.items],
         missing=sum(1 for item in q.items if item.code in sheet.errors),
         notice=notice,
         fresh=fresh,
@@ -72,23 +76,65 @@ def closed_page(ctx: LinkContext):
     )
 
 
+@dataclass(frozen=True)
+class Answered:
+    """What a phone's cookie for a link says: its last stored sheet's number and id."""
+
+    sheet: int
+    submission_id: str
+
+
+def answered_here(ctx: LinkContext) -> Answered | None:
+    """The phone's last sheet for this link (cookie `sv<link id>`: `<sheet>.<id>`, or the id
+    alone as set before sheets were numbered), or None."""
+    value = request.cookies.get(ctx.cookie_name)
+    if not value:
+        return None
+    number, _, sid = value.rpartition(".")
+    return Answered(int(number) if number.isdigit() else 0, sid)
+
+
+def may_add_sheet(ctx: LinkContext, done: Answered | None) -> bool:
+    """Whether another person may still answer on this phone (open links only)."""
+    limit = current_app.config["SHEETS_PER_PHONE"]
+    return not ctx.code_mode and done is not None and done.sheet + 1 < limit
+
+
 @bp.get("/s/<token>")
 def survey(token: str):
     throttle.hit("RATE_PAGE_PER_ADDRESS", request.remote_addr or "")
     ctx = load_link(token)
     if ctx.campaign.state() != "open":
         return closed_page(ctx)
-    if not ctx.code_mode and request.cookies.get(ctx.cookie_name):
-        return message_page("already", 200, campaign=ctx.campaign)
+    done = None if ctx.code_mode else answered_here(ctx)
+    sheet = 0
+    if done is not None:
+        if request.args.get("another") != "1" or not may_add_sheet(ctx, done):
+            return already_page(ctx, done, 200)
+        sheet = done.sheet + 1  # another person on the same phone: a new sheet of its own
     sent = tickets.browser_key(request)
     key = sent or tickets.new_key()
-    ticket = tickets.issue(ctx.link.id, ctx.questionnaire.version, key)
+    ticket = tickets.issue(ctx.link.id, ctx.questionnaire.version, key, sheet)
     code = (request.args.get("code") or "").strip().upper()[:16] if ctx.code_mode else ""
-    if code:  # a slip's QR code fills in its access code: render this one afresh
+    if sheet:
+        notice = f"您正在为另一位{GROUPS.get(ctx.link.group, '')}填写一份新的问卷，请由本人作答。"
+        resp = make_response(render_form(ctx, AnswerSheet(), ticket, notice=notice, fresh=True))
+    elif code:  # a slip's QR code fills in its access code: render this one afresh
         resp = make_response(render_form(ctx, AnswerSheet(access_code=code), ticket))
     else:
         resp = _blank_page_response(ctx, ticket)
     return _with_key(resp, key, sent)
+
+
+def already_page(ctx: LinkContext, done: Answered | None, status: int):
+    return message_page(
+        "already",
+        status,
+        campaign=ctx.campaign,
+        token=ctx.link.token,
+        another=may_add_sheet(ctx, done),
+        group=GROUPS.get(ctx.link.group, ""),
+    )
 
 
 def _blank_page_response(ctx: LinkContext, ticket: str) -> Response:
@@ -144,6 +190,7 @@ def _page_key(ctx: LinkContext) -> tuple:
         q.version,
         c.name,
         ctx.school.name,
+        ctx.school.stage,
         c.link_mode,
         ctx.groups,
     )
@@ -161,15 +208,16 @@ def submit(token: str):
         ctx = first
     if ctx.campaign.state() != "open":
         return closed_page(ctx)
-    sheet = read_sheet(ctx.questionnaire, ctx.groups, request.form, ctx.code_mode)
+    sheet = read_sheet(ctx.questionnaire, ctx.groups, request.form, ctx.code_mode, ctx.school.stage)
     key = tickets.browser_key(request)
     if ticket is None or key is None or ticket.key != key:
         return _refused(ctx, sheet, ticket, key)
-    if not ctx.code_mode and request.cookies.get(ctx.cookie_name) not in (
-        None,
-        ticket.submission_id,
-    ):
-        return message_page("already", 409, campaign=ctx.campaign)
+    if not ctx.code_mode:
+        done = answered_here(ctx)
+        retry = done is not None and done.submission_id == ticket.submission_id
+        next_sheet = ticket.sheet == (done.sheet + 1 if done else ticket.sheet)
+        if ticket.sheet >= current_app.config["SHEETS_PER_PHONE"] or not (retry or next_sheet):
+            return already_page(ctx, done, 409)
     if not sheet.ok:
         SUBMITTED["invalid"].inc()
         return render_form(ctx, sheet, request.form["ticket"], 422)
@@ -204,7 +252,7 @@ def submit(token: str):
     _set_cookie(
         resp,
         ctx.cookie_name,
-        ticket.submission_id,
+        f"{ticket.sheet}.{ticket.submission_id}",
         current_app.config["RESPONSE_COOKIE_DAYS"] * 86400,
         f"/s/{token}",
     )
@@ -214,7 +262,14 @@ def submit(token: str):
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
     ctx = load_link(token)
-    return message_page("thanks", 200, campaign=ctx.campaign, token=token)
+    return message_page(
+        "thanks",
+        200,
+        campaign=ctx.campaign,
+        token=token,
+        another=may_add_sheet(ctx, answered_here(ctx)),
+        group=GROUPS.get(ctx.link.group, ""),
+    )
 
 
 def _not_saved(ctx: LinkContext, sheet, exc: Exception):

@@ -7,7 +7,8 @@ the cookie (a signed double-submit token, OWASP's stateless CSRF defence). Anoth
 neither read that cookie nor forge a ticket, and the respondent side needs no server session:
 nothing to sign or store per page view beyond the ticket itself.
 
-The value is `<submission id>.<served at>.<link>.<version>.<key>.<signature>`: itsdangerous's
+The value is `<submission id>.<served at>.<link>.<version>.<key>[.<sheet>].<signature>`, the
+sheet number present for another person's sheet on a shared phone: itsdangerous's
 Signer (HMAC) over a dotted string, which costs a sixth of its JSON serializer per page. Tickets
 in the serializer's older JSON form are still read, so forms served before an upgrade submit.
 """
@@ -38,6 +39,8 @@ class Ticket:
     link_id: int
     version: int
     key: str  #: the browser key it was issued to
+    #: 0 for a phone's own sheet; 1, 2… for further people answering on the same phone
+    sheet: int = 0
 
     @property
     def started_at(self) -> datetime:
@@ -68,12 +71,15 @@ def new_key() -> str:
 def sign(t: Ticket) -> str:
     """The hidden-field value of a ticket."""
     payload = f"{t.submission_id}.{t.started}.{t.link_id}.{t.version}.{t.key}"
+    if t.sheet:
+        payload += f".{t.sheet}"
     return _signer().sign(payload).decode("ascii")
 
 
-def issue(link_id: int, version: int, key: str) -> str:
-    """A fresh ticket for a form being served now to the browser holding `key`."""
-    return sign(Ticket(uuid.uuid4().hex, int(time.time()), link_id, version, key))
+def issue(link_id: int, version: int, key: str, sheet: int = 0) -> str:
+    """A fresh ticket for a form being served now to the browser holding `key` (`sheet`: the
+    number of another person's sheet on a shared phone)."""
+    return sign(Ticket(uuid.uuid4().hex, int(time.time()), link_id, version, key, sheet))
 
 
 def reissue(ticket: Ticket, key: str) -> str:
@@ -88,14 +94,16 @@ def read(value: str | None, link_id: int) -> Ticket | None:
     fields = _unsign(value)
     if fields is None:
         return None
-    sid, started, lid, version, key = fields
+    sid, started, lid, version, key, sheet = fields
     if lid != link_id or not isinstance(started, int) or not isinstance(sid, str):
         return None
     if not isinstance(version, int) or not isinstance(key, str):
         return None
+    if not isinstance(sheet, int) or sheet < 0:
+        return None
     if time.time() - started > current_app.config["TICKET_MAX_AGE"]:
         return None
-    return Ticket(sid, started, lid, version, key)
+    return Ticket(sid, started, lid, version, key, sheet)
 
 
 def _unsign(value: str) -> list | None:
@@ -104,14 +112,21 @@ def _unsign(value: str) -> list | None:
     except BadSignature:
         return None
     parts = payload.split(b".")
-    if len(parts) == 5:
-        sid, started, lid, version, key = parts
+    if len(parts) in (5, 6):
+        sid, started, lid, version, key, *sheet = parts
         try:
-            return [sid.decode("ascii"), int(started), int(lid), int(version), key.decode("ascii")]
+            return [
+                sid.decode("ascii"),
+                int(started),
+                int(lid),
+                int(version),
+                key.decode("ascii"),
+                int(sheet[0]) if sheet else 0,
+            ]
         except (ValueError, UnicodeError):
             return None
     try:  # the older form: the serializer's base64 JSON, signed by the same Signer
         fields = _LEGACY.load_payload(payload)
     except BadPayload:
         return None
-    return fields if isinstance(fields, list) and len(fields) == 5 else None
+    return [*fields, 0] if isinstance(fields, list) and len(fields) == 5 else None

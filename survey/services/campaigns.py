@@ -14,6 +14,7 @@ from flask import current_app
 from questionnaires import GROUPS, Registry
 
 from ..core.database import db
+from ..core.timeutil import to_local, utcnow
 from ..models import AccessCode, Campaign, County, Link, ResponseTally, School
 
 
@@ -49,6 +50,18 @@ def slugify(text: str) -> str:
     return slug[:40] or "campaign"
 
 
+def round_slug(county: County, year: int) -> str:
+    """A short name that says what the campaign is: the county in pinyin, the year and the
+    county's round in that year (示例县, 2026, second round -> shilixian-2026-2)."""
+    from pypinyin import lazy_pinyin
+
+    place = slugify("".join(lazy_pinyin(county.name)))
+    prefix = f"{place if place != 'campaign' else 'county'}-{year}-"
+    taken = db.session.scalars(sa.select(Campaign.slug).where(Campaign.slug.like(prefix + "%")))
+    rounds = [int(s[len(prefix) :]) for s in taken if s[len(prefix) :].isdigit()]
+    return f"{prefix}{max(rounds, default=0) + 1}"
+
+
 def unique_slug(base: str) -> str:
     slug, n = slugify(base), 1
     while db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug)) is not None:
@@ -79,7 +92,7 @@ def create_campaign(
     campaign = Campaign(
         county=county,
         name=name,
-        slug=unique_slug(slug or name),
+        slug=unique_slug(slug or round_slug(county, to_local(opens_at or utcnow()).year)),
         layout=layout,
         forms={g: lay.forms[g] for g in groups},
         groups=groups,
@@ -106,6 +119,7 @@ class CampaignEdit:
     opens_at: datetime | None
     closes_at: datetime | None
     analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
+    notice: dict = field(default_factory=dict)  #: NOTICE_FIELDS -> value
 
 
 #: the analysis settings of a campaign the form may change at any time
@@ -118,6 +132,20 @@ ANALYSIS_FIELDS = (
     "min_verdict_n",
     "speed_floor",
 )
+
+
+#: what the printed notices and code slips take from a campaign (blank text: the default)
+NOTICE_FIELDS = ("organiser", "contact", "purpose", "code_margin")
+
+
+def set_notice(campaign: Campaign, values: dict) -> None:
+    for key in NOTICE_FIELDS:
+        if key in values:
+            value = values[key]
+            if isinstance(value, str):
+                setattr(campaign, key, value.strip() or None)
+            elif value is not None:  # a number left out keeps what it was
+                setattr(campaign, key, value)
 
 
 class EditRefused(ValueError):
@@ -146,6 +174,7 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
     for key, value in changes.items():
         setattr(campaign, key, value)
     set_analysis(campaign, edit.analysis)
+    set_notice(campaign, edit.notice)
     ensure_links(campaign)
     return sorted(k for k in changes if k != "forms")
 
@@ -229,6 +258,7 @@ class LinkRow:
     group: str
     token: str
     url: str
+    school_stage: str = ""
 
 
 def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
@@ -242,7 +272,7 @@ def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
     rows.sort(key=lambda r: (r.School.code, order.get(r.Link.group, 99)))
     base = base_url.rstrip("/")
     return [
-        LinkRow(s.code, s.name, lnk.group, lnk.token, base + survey_path(lnk.token))
+        LinkRow(s.code, s.name, lnk.group, lnk.token, base + survey_path(lnk.token), s.stage)
         for lnk, s in rows
     ]
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from questionnaires import Questionnaire
+from questionnaires.answers import visible_options
 
 from ..core.database import db
 from ..core.timeutil import utcnow
@@ -84,9 +85,8 @@ def ensure_demo_campaign() -> tuple[Campaign, bool]:
     return campaign, True
 
 
-def _answer(item, mood: float, rng: random.Random) -> str:
+def _answer(item, options, mood: float, rng: random.Random) -> str:
     """One simulated answer: a respondent's mood shifts the odds toward recognised options."""
-    options = item.options
     dont_know = [o for o in options if o.dont_know]
     if dont_know and rng.random() < 0.04:
         return dont_know[0].code
@@ -101,15 +101,21 @@ def _answer(item, mood: float, rng: random.Random) -> str:
 
 
 def simulate_answers(
-    q: Questionnaire, mood: float, rng: random.Random, groups: frozenset[str] | None = None
+    q: Questionnaire,
+    mood: float,
+    rng: random.Random,
+    groups: frozenset[str] | None = None,
+    stage: str | None = None,
 ) -> dict[str, str]:
+    """A simulated answer sheet, choosing only among the options offered (the groups', the
+    school stage's)."""
     answers = {}
     for item in q.items:
         if item.identity:
             opts = [o for o in item.options if groups is None or o.group in groups]
             answers[item.code] = rng.choice(opts).code
         elif item.type == "single":
-            answers[item.code] = _answer(item, mood, rng)
+            answers[item.code] = _answer(item, visible_options(item, frozenset(), stage), mood, rng)
         elif rng.random() < 0.15:
             answers[item.code] = rng.choice(COMMENTS)
     return answers
@@ -142,7 +148,7 @@ def simulate_responses(campaign: Campaign, n: int, seed: int | None = None) -> i
         result = store_response(
             link=link,
             questionnaire=q,
-            answers=simulate_answers(q, mood, rng, forms_groups),
+            answers=simulate_answers(q, mood, rng, forms_groups, schools[link.school_id].stage),
             submission_id=uuid.UUID(int=rng.getrandbits(128)).hex,
             started_at=submitted - timedelta(seconds=duration),
             submitted_at=submitted,

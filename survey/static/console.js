@@ -13,3 +13,12 @@
     }).then(function (html) { live.innerHTML = html; }, function () { /* keep the last view */ });
   }, every);
 })();
+
+/* A button marked data-print prints the page (the notices and slips documents). */
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-print]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () { window.print(); });
+  }
+})();

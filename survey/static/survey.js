@@ -14,6 +14,7 @@
   var button = document.getElementById("send");
   var net = document.getElementById("net");
   var sending = false;
+  var missingSaid = false;  // the note under the button counts unanswered items
   var tries = 0, timer = null;  // automatic retries after a busy server or a lost connection
 
   function fields() { return form.querySelectorAll("input[type=radio],textarea,input.code"); }
@@ -72,6 +73,35 @@
     var left = unanswered().length, answered = total - left;
     document.getElementById("done").textContent = "已答 " + answered + " / " + total + " 题";
     document.getElementById("fill").style.width = (total ? Math.round(100 * answered / total) : 0) + "%";
+    unmark();
+  }
+
+  function filled(fs) {
+    var el = fs.querySelector("input:checked");
+    if (el) { return true; }
+    el = fs.querySelector("textarea, input.code");
+    return !!(el && el.value.replace(/\s+/g, ""));
+  }
+
+  // An item marked red (by the server or by mark()) is cleared as soon as it is answered, and
+  // the count of what is left is told again, or taken away when nothing is.
+  function unmark() {
+    var bad = form.querySelectorAll("fieldset.bad"), left = 0;
+    for (var i = 0; i < bad.length; i++) {
+      var fs = bad[i];
+      if (!filled(fs)) { left++; continue; }
+      fs.className = fs.className.replace(/\s*\bbad\b/g, "");
+      var err = fs.querySelector(".err");
+      if (err) { fs.removeChild(err); }
+      var described = fs.querySelectorAll("[aria-describedby]");
+      for (var j = 0; j < described.length; j++) { described[j].removeAttribute("aria-describedby"); }
+    }
+    var alert = document.querySelector("[data-missing]");
+    if (alert) {
+      alert.hidden = !left;
+      alert.textContent = "还有 " + left + " 题没有作答或需要修改，请查看下面标红的题目。您已选的答案都已保留。";
+    }
+    if (missingSaid) { say(left ? "还有 " + left + " 题没有作答，请查看标红的题目。" : ""); missingSaid = !!left; }
   }
 
   function say(text) { net.textContent = text; net.hidden = !text; }
@@ -90,6 +120,7 @@
 
   function send() {
     sending = true;
+    missingSaid = false;
     button.disabled = true;
     button.textContent = "正在提交…";
     say("");
@@ -124,7 +155,7 @@
   restore();
   paint();
   form.addEventListener("change", function () { save(); paint(); });
-  form.addEventListener("input", save);
+  form.addEventListener("input", function () { save(); unmark(); });
   window.addEventListener("online", function () { if (!sending && net.textContent) { send(); } });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -134,6 +165,7 @@
     if (missing.length) {
       mark(missing);
       say("还有 " + missing.length + " 题没有作答，请查看标红的题目。");
+      missingSaid = true;
       missing[0].scrollIntoView();
       return;
     }

@@ -31,10 +31,12 @@ def bar_chart(
     width: int = 640,
     height: int = 200,
     label_every: int = 1,
+    axis_labels: Sequence[str] | None = None,
 ) -> Markup:
     """Vertical bars with an optional horizontal reference line (e.g. the 85% threshold).
 
-    A None value draws no bar (e.g. a small cell whose rate is withheld).
+    A None value draws no bar (e.g. a small cell whose rate is withheld). `axis_labels`:
+    shorter words under the axis than the bars' own labels (shown on hover).
     """
     pad_l, pad_r, pad_t, pad_b = 40, 8, 16, 36
     inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
@@ -71,7 +73,7 @@ def bar_chart(
         if i % label_every == 0:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - pad_b + 14}" class="lbl" '
-                f'text-anchor="middle">{escape(label)}</text>'
+                f'text-anchor="middle">{escape(axis_labels[i] if axis_labels else label)}</text>'
             )
     if line is not None and top > 0:
         y = pad_t + inner_h * (1 - line / top)

@@ -72,6 +72,7 @@ AUDIT_ACTIONS = {
     "download.progress": "下载进度表",
     "download.qr_zip": "下载二维码",
     "download.slips": "打印答题码",
+    "download.notices": "打印告知单",
     "download.audit": "下载操作日志",
     "audit.archive": "归档操作日志",
     "auth.totp": "验证码登录",

@@ -27,8 +27,9 @@ def qr_svg(url: str, scale: int = 6) -> bytes:
 
 
 def qr_svg_inline(url: str, scale: int = 6) -> str:
-    """SVG markup to put inside an HTML page."""
-    return qr(url).svg_inline(scale=scale, border=2)
+    """SVG markup to put inside an HTML page: a viewBox and no width or height, so the page's
+    CSS gives it its exact printed size (a fixed-size SVG in a larger box prints off-centre)."""
+    return qr(url).svg_inline(scale=scale, border=2, omitsize=True)
 
 
 def qr_png(url: str, scale: int = 10) -> bytes:

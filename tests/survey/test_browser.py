@@ -7,9 +7,6 @@ browser is ever downloaded. Without it these tests are skipped, unless REQUIRE_B
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 import time
 
 import pytest
@@ -38,55 +35,14 @@ PHONE = {
         "Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.47"
     ),
 }
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and (path := shutil.which(candidate)):
-            return path
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        path = None
-    if path is None:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("REQUIRE_BROWSER=1 but no system Chromium / Playwright is installed")
-        pytest.skip("no system Chromium (apt-get install chromium) or Playwright")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
-def live(db_uri):
+def live(db_uri, serve):
     """The app served over real HTTP on a free port, with the demo campaign and an admin."""
-    from werkzeug.serving import make_server
-
     app = make_demo_app(db_uri, admin="admin", DASHBOARD_REFRESH_SECONDS=1)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    app.config["LIVE_URL"] = serve(app)
     yield app
-    server.shutdown()
-    thread.join(5)
     release(app)
 
 
@@ -195,6 +151,45 @@ def test_without_javascript_the_plain_form_works_and_counts_once(browser, live):
     time.sleep(0.3)
     context.close()
     assert _stored(live) == 1
+
+
+def test_a_red_mark_clears_as_soon_as_the_item_is_answered(browser, live):
+    """Missing items marked by the page (with JS) and by the server (a reload of what it
+    refused) lose their mark, message and count the moment they are answered."""
+    url, q, answers = _survey(live, "parent")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url)
+    required = [i for i in q.items if i.required and i.type == "single"]
+    last, rest = required[-1], {k: v for k, v in answers.items() if k != required[-1].code}
+    _answer(page, q, rest)
+    page.locator("#send").tap()
+    fs = page.locator(f"#q-{last.code}")
+    assert "bad" in fs.get_attribute("class") and fs.locator(".err").count() == 1
+    assert "还有 1 题没有作答" in page.locator("#net").inner_text()
+    screenshot(page, "9-parent-one-missing")
+    page.locator(f"label[for='{last.code}-{answers[last.code]}']").tap()
+    assert "bad" not in fs.get_attribute("class") and fs.locator(".err").count() == 0
+    assert page.locator("#net").is_hidden()
+    screenshot(page, "10-parent-mark-cleared")
+    # the server's own marks clear the same way: a form the page let through unchecked
+    # comes back 422 with the item marked and the count at the top
+    page.evaluate(f"document.querySelector('#q-{last.code} input:checked').checked = false")
+    page.evaluate(
+        "document.querySelectorAll('fieldset[data-required]')"
+        ".forEach(function (f) { f.removeAttribute('data-required'); })"
+    )
+    with page.expect_navigation():
+        page.locator("#send").tap()
+    alert = page.locator("[data-missing]")
+    assert alert.is_visible() and "还有 1 题" in alert.inner_text()
+    fs = page.locator(f"#q-{last.code}")
+    assert "bad" in fs.get_attribute("class")
+    page.locator(f"label[for='{last.code}-{answers[last.code]}']").tap()
+    assert "bad" not in fs.get_attribute("class") and fs.locator(".err").count() == 0
+    assert alert.is_hidden()
+    context.close()
+    assert _stored(live) == 0
 
 
 def test_admin_dashboard_count_moves_when_an_answer_arrives(browser, live):

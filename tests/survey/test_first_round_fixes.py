@@ -49,24 +49,12 @@ def test_the_two_navigations_have_their_own_names(client, demo, staff):
     assert len(labels) == html.count("<nav") == 2 and len(set(labels)) == 2
 
 
-def test_the_threshold_is_typed_as_a_percentage(app, client, demo, staff):
+def test_the_threshold_is_typed_as_a_percentage(app, client, demo, staff, campaign_form):
     login(client, "admin")
     url = f"/console/campaigns/{demo}/edit"
     page = client.get(url).get_data(as_text=True)
     assert re.search(r'name="threshold"[^>]*value="85(\.0)?"', page)
-    form = {
-        "csrf_token": csrf_of(client, url),
-        "name": "示例调查",
-        "layout": "six_forms",
-        "groups": ["parent", "student", "teacher", "principal", "deputy", "public"],
-        "link_mode": "open",
-        "threshold": "90",
-        "method": "positive_share",
-        "min_cell": "5",
-        "min_verdict_n": "10",
-        "screen_rule": "strong",
-        "speed_floor": "30",
-    }
+    form = {**campaign_form, "csrf_token": csrf_of(client, url), "threshold": "90"}
     assert client.post(url, data=form).status_code == 302
     with app.app_context():
         assert db.session.get(Campaign, demo).threshold == 0.9
@@ -85,3 +73,17 @@ def test_closing_a_live_campaign_asks_for_confirmation(app, client, demo, staff)
     assert sure.status_code == 302
     with app.app_context():
         assert db.session.get(Campaign, demo).status == "closed"
+
+
+def test_the_hourly_chart_names_the_day_of_each_hour(app, client, demo, staff):
+    from survey.services.demo import simulate_responses
+
+    with app.app_context():
+        simulate_responses(db.session.get(Campaign, demo), 40, seed=3)
+        db.session.commit()
+    login(client, "admin")
+    html = client.get(f"/console/campaigns/{demo}").get_data(as_text=True)
+    axis = re.findall(r'class="lbl" text-anchor="middle">([^<]+)<', html)
+    assert len(axis) == 8 and len(set(axis)) == 8  # 48 hours, one label every 6, none repeated
+    assert all(re.fullmatch(r"\d{1,2}日\d\d时", a) for a in axis)
+    assert re.search(r"<title>\d{1,2}月\d{1,2}日 \d\d时: \d+</title>", html)
