@@ -139,7 +139,7 @@ def table(
         row = dict(zip(by, keys, strict=True))
         row["n"] = int(sizes[c])
         if sizes[c] < min_cell:  # a withheld cell shows its count only
-            row.update(rate=None, ci_low=None, ci_high=None, suppressed=True, below=None)
+            row.update(rate=None, ci_low=None, ci_high=None, se=None, suppressed=True, below=None)
             if min_verdict_n is not None:
                 row.update(verdict="insufficient", interval_vs_threshold=None)
         else:
@@ -148,6 +148,7 @@ def table(
                 rate=est.rate,
                 ci_low=est.ci_low,
                 ci_high=est.ci_high,
+                se=est.se,  # (two rounds compared combine the standard errors)
                 suppressed=False,
                 below=None if est.rate is None else est.rate < threshold,
             )

@@ -387,6 +387,36 @@ def analyze_command(campaign, as_json, method, screen):
         click.echo(f"  {d['label']:<12} n={d['n']:<6} {rate}{ci}  {verdict}")
 
 
+@click.command("compare")
+@click.argument("campaign_a")
+@click.argument("campaign_b")
+@click.option("--json", "as_json", is_flag=True, help="Print the full JSON document.")
+@with_appcontext
+@needs_schema
+def compare_command(campaign_a, campaign_b, as_json):
+    """Round B against round A: per group, item and school, the difference and its interval."""
+    from .reports.data import AnalysisError, compare_campaigns
+    from .web.labels import CHANGE_LABELS
+
+    try:
+        result = compare_campaigns(get_campaign(campaign_a), get_campaign(campaign_b))
+    except AnalysisError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"A {result['a']['name']}  →  B {result['b']['name']}")
+    for d in result["groups"].values():
+        if d["diff"] is None:
+            click.echo(f"  {d['label']:<12} 无法比较（人数过少或无答卷）")
+            continue
+        click.echo(
+            f"  {d['label']:<12} {d['rate_a']:.1%} → {d['rate_b']:.1%}  "
+            f"{d['diff'] * 100:+.1f} [{d['ci_low'] * 100:+.1f}, {d['ci_high'] * 100:+.1f}]  "
+            f"{CHANGE_LABELS[d['change']]}"
+        )
+
+
 def _status_command(name: str, status: str, doc: str):
     @click.command(name, help=doc)
     @click.argument("campaign")
@@ -462,6 +492,7 @@ def register(app: Flask) -> None:
         import_responses_command,
         progress_command,
         analyze_command,
+        compare_command,
         export_command,
         close_command,
         open_command,

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from analysis.compare import compare
 from analysis.quality import QualityConfig
 from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
@@ -323,6 +324,32 @@ def run_analysis(
     }
     result["group_labels"] = {g: GROUPS[g] for g in campaign.groups}
     return result
+
+
+def analysis_document(campaign: Campaign) -> dict:
+    """A campaign's analysis as it stands: computed now, or for a purged campaign the one kept
+    just before its answers were removed. AnalysisError when there is none."""
+    if campaign.purged_at is not None:
+        if not campaign.final_report:
+            raise AnalysisError(f"“{campaign.name}”的答卷已清除，且没有保留清除前的分析结果。")
+        return campaign.final_report
+    return run_analysis(campaign)
+
+
+def county_campaigns(county_id: int) -> list[Campaign]:
+    """A county's campaigns, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.county_id == county_id)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def compare_campaigns(a: Campaign, b: Campaign) -> dict:
+    """Round B against round A (analysis.compare), each with its own settings."""
+    return compare(analysis_document(a), analysis_document(b))
 
 
 def hidden_cells(campaign: Campaign, min_cell: int) -> set[tuple[str, str]]:

@@ -7,7 +7,8 @@ import os
 import tempfile
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wsgi import FileWrapper
 
 from questionnaires import GROUPS
@@ -17,8 +18,22 @@ from ..core.database import db
 from ..core.timeutil import format_local, utcnow
 from ..services import audit
 from ..web.charts import bar_chart
-from ..web.labels import METHOD_LABELS, SCREEN_RULE_LABELS, VERDICT_LABELS, interval_note, pct
-from .data import AnalysisError, run_analysis, settings_for, visible_comments
+from ..web.labels import (
+    CHANGE_LABELS,
+    METHOD_LABELS,
+    SCREEN_RULE_LABELS,
+    VERDICT_LABELS,
+    interval_note,
+    pct,
+)
+from .data import (
+    AnalysisError,
+    compare_campaigns,
+    county_campaigns,
+    run_analysis,
+    settings_for,
+    visible_comments,
+)
 from .exports import write_csv, write_xlsx
 from .spss import write_sav
 
@@ -124,6 +139,39 @@ def export(campaign_id: int, fmt: str):
         return _failed(campaign, exc)
     _audit(f"export.{fmt}", campaign, "ok", method=method)
     return response
+
+
+@bp.get("/compare")
+@roles("admin", "analyst")
+def compare():
+    """Two rounds of the county side by side: pick A (earlier) and B (later)."""
+    campaigns = county_campaigns(current_user.county_id)
+    a_id, b_id = request.args.get("a", ""), request.args.get("b", "")
+    result = error = None
+    a = b = None
+    if a_id or b_id:
+        if not (a_id.isdigit() and b_id.isdigit()):
+            abort(400)
+        a, b = own_campaign(int(a_id)), own_campaign(int(b_id))
+        try:
+            result = compare_campaigns(a, b)
+        except AnalysisError as exc:
+            error = str(exc)
+        for c in (a, b):
+            audit.record("report.compare", f"campaign {c.id}", result="failed" if error else "ok")
+        db.session.commit()
+    return render_template(
+        "reports/compare.html",
+        campaigns=campaigns,
+        a=a,
+        b=b,
+        result=result,
+        error=error,
+        pct=pct,
+        changes=CHANGE_LABELS,
+        groups=GROUPS,
+        back=url_for("console.index"),
+    ), (422 if error else 200)
 
 
 def _audit(action: str, campaign, result: str, **detail) -> None:

@@ -40,6 +40,10 @@ def interval_note(block: dict, threshold: float) -> str:
     return f"{where}，{TARGET_REACHED}"
 
 
+#: a difference between two rounds, as the bureau reads it (analysis.compare)
+CHANGE_LABELS = {"improved": "提高", "worsened": "下降", "unchanged": "无明显变化"}
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
@@ -66,6 +70,7 @@ AUDIT_ACTIONS = {
     "targets.update": "修改样本目标",
     "codes.generate": "生成答题码",
     "report.view": "查看分析报告",
+    "report.compare": "对比两轮调查",
     "export.csv": "下载原始数据（CSV）",
     "export.xlsx": "下载分析结果（Excel）",
     "export.sav": "下载原始数据（SPSS）",

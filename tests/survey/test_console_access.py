@@ -41,6 +41,7 @@ ACCESS = {
     "console.metrics": {"admin"},
     "reports.report": {"admin", "analyst"},
     "reports.export": {"admin", "analyst"},
+    "reports.compare": {"admin", "analyst"},
 }
 #: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
 PUBLIC = {
