@@ -2,27 +2,59 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from analysis.sampling import SchoolSize, calculator_plan, permille_plan
 from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, roles
 from ..core.database import db
-from ..importing.schools import COLUMNS, import_schools
+from ..importing.schools import COLUMNS, copy_schools, import_schools
 from ..services import audit
+from ..services.campaigns import county_campaigns
 from ..services.targets import links_by_school_group, set_targets
 from .blueprint import bp
 from .forms import CalculatorForm, UploadForm
 
 
+def _page(campaign, form, problems=None, status: int = 200):
+    others = [c for c in county_campaigns(campaign.county_id) if c.id != campaign.id and c.schools]
+    return render_template(
+        "console/schools.html",
+        campaign=campaign,
+        form=form,
+        columns=COLUMNS,
+        problems=problems,
+        others=others,
+    ), status
+
+
 @bp.get("/campaigns/<int:campaign_id>/schools")
 @roles("admin", "analyst")
 def schools(campaign_id: int):
+    return _page(own_campaign(campaign_id), UploadForm())
+
+
+@bp.post("/campaigns/<int:campaign_id>/schools/copy")
+@roles("admin")
+def copy_schools_view(campaign_id: int):
+    """Take the school list of another round of the county (a rehearsal's, say)."""
     campaign = own_campaign(campaign_id)
-    return render_template(
-        "console/schools.html", campaign=campaign, form=UploadForm(), columns=COLUMNS, problems=None
+    raw = request.form.get("source", "")
+    if not raw.isdigit():
+        abort(400)
+    source = own_campaign(int(raw))
+    result = copy_schools(source, campaign)
+    audit.record(
+        "schools.import",
+        f"campaign {campaign.id}",
+        source=source.slug,
+        added=result.added,
+        updated=result.updated,
     )
+    db.session.commit()
+    flash(f"已从“{source.name}”复制学校名单：新增 {result.added} 所，更新 {result.updated} 所。")
+    return redirect(url_for(".schools", campaign_id=campaign.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/schools")
@@ -31,20 +63,12 @@ def import_schools_view(campaign_id: int):
     campaign = own_campaign(campaign_id)
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template(
-            "console/schools.html", campaign=campaign, form=form, columns=COLUMNS, problems=None
-        ), 400
+        return _page(campaign, form, status=400)
     upload = form.file.data
     result = import_schools(campaign, upload.filename or "", upload.read())
     if not result.ok:
         db.session.rollback()
-        return render_template(
-            "console/schools.html",
-            campaign=campaign,
-            form=form,
-            columns=COLUMNS,
-            problems=result.problems,
-        ), 422
+        return _page(campaign, form, result.problems, 422)
     audit.record(
         "schools.import",
         f"campaign {campaign.id}",

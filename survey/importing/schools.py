@@ -143,6 +143,25 @@ def import_schools(campaign: Campaign, filename: str, data: bytes) -> SchoolImpo
     result = SchoolImport(problems=problems)
     if problems:
         return result
+    result.added, result.updated = upsert_schools(campaign, records)
+    return result
+
+
+#: what a school record holds (a parsed row, or a school of another campaign)
+SCHOOL_FIELDS = ("code", "name", "stage", "location", "enrolment", "teachers")
+
+
+def copy_schools(source: Campaign, target: Campaign) -> SchoolImport:
+    """The school list of another round (a rehearsal's, say) added to or updated in `target`."""
+    records = [{f: getattr(s, f) for f in SCHOOL_FIELDS} for s in source.schools]
+    result = SchoolImport(problems=[])
+    result.added, result.updated = upsert_schools(target, records)
+    return result
+
+
+def upsert_schools(campaign: Campaign, records: list[dict]) -> tuple[int, int]:
+    """Add schools by code, or update those the campaign has; links follow. (added, updated)"""
+    added = updated = 0
     existing = {
         s.code: s
         for s in db.session.scalars(sa.select(School).where(School.campaign_id == campaign.id))
@@ -151,11 +170,11 @@ def import_schools(campaign: Campaign, filename: str, data: bytes) -> SchoolImpo
         school = existing.get(rec["code"])
         if school is None:
             campaign.schools.append(School(**rec))
-            result.added += 1
+            added += 1
         else:
             for key, value in rec.items():
                 setattr(school, key, value)
-            result.updated += 1
+            updated += 1
     db.session.flush()
     ensure_links(campaign)
-    return result
+    return added, updated

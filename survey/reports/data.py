@@ -336,17 +336,6 @@ def analysis_document(campaign: Campaign) -> dict:
     return run_analysis(campaign)
 
 
-def county_campaigns(county_id: int) -> list[Campaign]:
-    """A county's campaigns, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Campaign)
-            .where(Campaign.county_id == county_id)
-            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        )
-    )
-
-
 def compare_campaigns(a: Campaign, b: Campaign) -> dict:
     """Round B against round A (analysis.compare), each with its own settings."""
     return compare(analysis_document(a), analysis_document(b))

@@ -17,6 +17,7 @@ from ..auth.access import own_campaign, roles
 from ..core.database import db
 from ..core.timeutil import format_local, utcnow
 from ..services import audit
+from ..services.campaigns import county_campaigns
 from ..web.charts import bar_chart
 from ..web.labels import (
     CHANGE_LABELS,
@@ -29,7 +30,6 @@ from ..web.labels import (
 from .data import (
     AnalysisError,
     compare_campaigns,
-    county_campaigns,
     run_analysis,
     settings_for,
     visible_comments,

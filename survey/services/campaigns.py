@@ -241,6 +241,17 @@ def find_campaign(ref: str | int) -> Campaign | None:
     return db.session.scalar(sa.select(Campaign).where(Campaign.slug == ref))
 
 
+def county_campaigns(county_id: int) -> list[Campaign]:
+    """A county's campaigns, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.county_id == county_id)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
+
+
 def response_counts() -> dict[int, int]:
     """Stored responses per campaign id, from the kept tallies (no scan of the answers)."""
     rows = db.session.execute(

@@ -23,6 +23,7 @@ ACCESS = {
     "console.progress_xlsx": {"admin", "analyst"},
     "console.schools": {"admin", "analyst"},
     "console.import_schools_view": {"admin"},
+    "console.copy_schools_view": {"admin"},
     "console.targets": {"admin"},
     "console.qr_zip_view": {"admin"},
     "console.make_codes": {"admin"},

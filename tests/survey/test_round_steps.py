@@ -38,24 +38,13 @@ def test_a_new_campaign_leads_from_schools_to_an_open_button(app, client, demo, 
         "报告",
     ]
     assert _next(page) == "学校" and "导入本次调查的学校名单" in page
-    with app.app_context():  # the demo campaign's schools, copied in
-        from survey.models import School
-        from survey.services.campaigns import ensure_links
-
-        campaign = db.session.get(Campaign, fresh)
-        for s in db.session.get(Campaign, demo).schools:
-            campaign.schools.append(
-                School(
-                    code=s.code,
-                    name=s.name,
-                    stage=s.stage,
-                    location=s.location,
-                    enrolment=s.enrolment,
-                )
-            )
-        db.session.flush()
-        ensure_links(campaign)
-        db.session.commit()
+    # the demo campaign's school list, taken over from the schools page
+    copied = client.post(
+        f"/console/campaigns/{fresh}/schools/copy",
+        data={"csrf_token": csrf_of(client, "/console/"), "source": str(demo)},
+        follow_redirects=True,
+    )
+    assert "新增 8 所" in copied.get_data(as_text=True)
     assert _next(client.get(f"/console/campaigns/{fresh}").get_data(as_text=True)) == "目标"
     with app.app_context():
         for link in db.session.scalars(sa.select(Link).where(Link.campaign_id == fresh)):

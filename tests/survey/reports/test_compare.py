@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from survey.core.database import db
 from survey.core.timeutil import utcnow
+from survey.importing.schools import copy_schools
 from survey.models import Campaign, Link, Response, School
-from survey.services.campaigns import create_campaign, ensure_links, registry
+from survey.services.campaigns import create_campaign, registry
 from survey.services.demo import simulate_answers
 from survey.services.responses import store_response
 from tests.helpers import login
@@ -55,18 +56,7 @@ def rounds(app, demo):
     with app.app_context():
         a = db.session.get(Campaign, demo)
         b = create_campaign(a.county, "第二轮", slug="round-b")
-        for s in a.schools:
-            b.schools.append(
-                School(
-                    code=s.code,
-                    name=s.name,
-                    stage=s.stage,
-                    location=s.location,
-                    enrolment=s.enrolment,
-                )
-            )
-        db.session.flush()
-        ensure_links(b)
+        copy_schools(a, b)
         for c in (a, b):
             c.screen_rule = "none"
         db.session.commit()
