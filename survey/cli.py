@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from .auth.passwords import password_problem
 from .core.database import db
 from .core.db_setup import upgrade_schema
-from .models import ROLES, Campaign, County, User
+from .models import ORG_KINDS, ROLES, Campaign, County, User
 from .ops_cli import COMMANDS
 from .services import audit
 from .services.campaigns import (
@@ -25,6 +25,7 @@ from .services.campaigns import (
     registry,
     response_counts,
 )
+from .services.orgs import OrgRefused, create_org, find_org, org_rows, set_parent
 from .web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
 
 
@@ -203,18 +204,31 @@ def questionnaires_command(as_json: bool):
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--county", required=True, help="County (bureau) name; it must exist already.")
+@click.option("--county", default=None, help="County (bureau) name; it must exist already.")
 @click.option("--new-county", is_flag=True, help="Create the county if there is none by that name.")
+@click.option(
+    "--org", default=None, help="Any bureau of the tree (province, city, county) by name."
+)
 @click.option("--role", type=click.Choice(list(ROLES)), default="admin", show_default=True)
 @click.option("--school-code", default=None, help="Coordinators: the school they look after.")
 @click.option("--password", default=None, help="Asked for (twice, hidden) when not given.")
 @with_appcontext
 @needs_schema
-def create_user_command(username, county, new_county, role, school_code, password):
+def create_user_command(username, county, new_county, org, role, school_code, password):
     """Create a staff account (the first admin of a county, for example)."""
     if db.session.scalar(db.select(User.id).where(User.username == username)):
         raise click.ClickException(f"用户 {username} 已存在")
-    found = db.session.scalar(db.select(County).where(County.name == county.strip()))
+    if bool(county) == bool(org):
+        raise click.ClickException("请用 --county 或 --org 指定所属单位（二选一）")
+    if org:
+        found = find_org(org)
+        if found is None:
+            raise click.ClickException(f"没有名为“{org}”的单位；先用 create-org 建立")
+        if found.kind != "county" and role == "coordinator":
+            raise click.ClickException("学校联络员只能属于区县")
+        county = found.name
+    else:
+        found = db.session.scalar(db.select(County).where(County.name == county.strip()))
     if found is None and not new_county:
         known = "、".join(db.session.scalars(db.select(County.name).order_by(County.name)))
         raise click.ClickException(
@@ -248,6 +262,60 @@ def create_user_command(username, county, new_county, role, school_code, passwor
     )
     db.session.commit()
     click.echo(f"已创建用户 {username}（{ROLES[role]}，{county}）")
+
+
+@click.command("create-org")
+@click.argument("kind", type=click.Choice(list(ORG_KINDS)))
+@click.argument("name")
+@click.option(
+    "--parent", default=None, help="The bureau above: a county's city, a city's province."
+)
+@with_appcontext
+@needs_schema
+def create_org_command(kind, name, parent):
+    """Add a province, city or county bureau to the tree."""
+    try:
+        made = create_org(kind, name, parent)
+    except OrgRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record("org.create", f"org {made.id}", county_id=made.id, kind=kind, name=made.name)
+    db.session.commit()
+    click.echo(
+        f"已建立{made.kind_label}单位 {made.name}" + (f"（上级：{parent}）" if parent else "")
+    )
+
+
+@click.command("set-parent")
+@click.argument("name")
+@click.argument("parent")
+@with_appcontext
+@needs_schema
+def set_parent_command(name, parent):
+    """Place a bureau (a county made before its city) under the bureau above it."""
+    org, above = find_org(name), find_org(parent)
+    if org is None or above is None:
+        raise click.ClickException(f"没有名为“{name if org is None else parent}”的单位")
+    try:
+        set_parent(org, above)
+    except OrgRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record("org.parent", f"org {org.id}", county_id=org.id, parent=above.name)
+    db.session.commit()
+    click.echo(f"{org.name} 的上级已设为 {above.name}")
+
+
+@click.command("orgs")
+@click.option("--json", "as_json", is_flag=True, help="Print [{id, kind, name, parent}].")
+@with_appcontext
+@needs_schema
+def orgs_command(as_json):
+    """The bureaus of the tree."""
+    rows = org_rows()
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']}  {ORG_KINDS[r['kind']]}  {r['name']}  {r['parent'] or ''}")
 
 
 def _ask_password(username: str) -> str:
@@ -493,6 +561,9 @@ def register(app: Flask) -> None:
         progress_command,
         analyze_command,
         compare_command,
+        create_org_command,
+        set_parent_command,
+        orgs_command,
         export_command,
         close_command,
         open_command,

@@ -14,6 +14,7 @@ from ..core.extensions import login_manager
 from ..core.timeutil import utcnow
 from ..models import Campaign, Link, School
 from ..services.campaigns import link_with_context
+from ..services.orgs import below
 from . import totp
 
 ALL_ROLES = ("admin", "coordinator", "analyst")
@@ -51,11 +52,39 @@ def password_due(user) -> bool:
 
 
 def own_campaign(campaign_id: int) -> Campaign:
-    """A campaign of the user's county, else 404 (another county's campaigns do not exist)."""
+    """A campaign the user may see, else 404 (another bureau's campaigns do not exist): one of
+    the user's own bureau, or one a bureau below shares upward, read-only (403 on a change)."""
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.county_id != current_user.county_id:
+    if campaign is None:
         abort(404)
+    _check_reach(campaign)
     return campaign
+
+
+def reach(campaign: Campaign) -> str | None:
+    """'own' (the user's bureau runs it), 'shared' (a bureau below shares it upward: the
+    user reads it) or None (not the user's to see)."""
+    if campaign.county_id == current_user.county_id:
+        return "own"
+    if (
+        campaign.share_up
+        and current_user.role in ("admin", "analyst")
+        and campaign.county_id in below(current_user.county_id)
+    ):
+        return "shared"
+    return None
+
+
+def writable(campaign: Campaign) -> bool:
+    return reach(campaign) == "own"
+
+
+def _check_reach(campaign: Campaign) -> None:
+    found = reach(campaign)
+    if found is None:
+        abort(404)
+    if found == "shared" and request.method not in ("GET", "HEAD"):
+        abort(403)  # the level above reads; only the campaign's own bureau changes it
 
 
 def school_visible(school: School) -> bool:
@@ -73,8 +102,9 @@ def own_school(campaign: Campaign, school_id: int) -> School:
 
 def own_link(link_id: int) -> tuple[Link, School, Campaign]:
     row = link_with_context(Link.id == link_id)
-    if row is None or row.Campaign.county_id != current_user.county_id:
+    if row is None:
         abort(404)
+    _check_reach(row.Campaign)
     if not school_visible(row.School):
         abort(403)
     return row.Link, row.School, row.Campaign

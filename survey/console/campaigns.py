@@ -20,11 +20,13 @@ from ..services.campaigns import (
     CampaignEdit,
     EditRefused,
     StatusRefused,
+    county_campaigns,
     create_campaign,
     registry,
     response_counts,
     set_analysis,
     set_notice,
+    shared_from_below,
     update_campaign,
 )
 from ..services.campaigns import set_status as change_status
@@ -49,12 +51,14 @@ def _form(campaign: Campaign | None = None) -> CampaignForm:
 @bp.get("/")
 @roles(*ALL_ROLES)
 def index():
-    campaigns = db.session.scalars(
-        db.select(Campaign)
-        .where(Campaign.county_id == current_user.county_id)
-        .order_by(Campaign.created_at.desc())
-    ).all()
-    return render_template("console/index.html", campaigns=campaigns, counts=response_counts())
+    return render_template(
+        "console/index.html",
+        campaigns=county_campaigns(current_user.county_id),
+        shared=shared_from_below(current_user.county_id)
+        if current_user.role in ("admin", "analyst")
+        else [],
+        counts=response_counts(),
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -74,6 +78,7 @@ def new_campaign():
             closes_at=_local_to_utc(form.closes_at.data),
         )
         edit = _edit(form)
+        campaign.share_up = edit.share_up
         set_analysis(campaign, edit.analysis)
         set_notice(campaign, edit.notice)
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
@@ -171,6 +176,7 @@ def _edit(form: CampaignForm) -> CampaignEdit:
             "min_verdict_n": form.min_verdict_n.data,
             "speed_floor": float(form.speed_floor.data),
         },
+        share_up=bool(form.share_up.data),
         notice={
             "organiser": form.organiser.data or "",
             "contact": form.contact.data or "",

@@ -27,6 +27,7 @@ from ..auth.access import (
     roles,
     school_visible,
     visible_school_ids,
+    writable,
 )
 from ..core.database import db
 from ..models import AccessCode, Link, School
@@ -205,15 +206,24 @@ def all_slips(campaign_id: int):
     """The unused code slips of one school (?school=ID) or of the campaign, a school's slips
     starting on a new page."""
     campaign = own_campaign(campaign_id)
+    _codes_are_for_the_owner(campaign)
     schools = school_links(campaign, _school_ids(campaign))
     title = schools[0].school.name if len(schools) == 1 else campaign.name
     return _slips_page(campaign, schools, title=f"{title} 答题码")
+
+
+def _codes_are_for_the_owner(campaign) -> None:
+    """One-time codes admit respondents: a level above reading a shared campaign never gets
+    them (403)."""
+    if not writable(campaign):
+        abort(403)
 
 
 @bp.get("/links/<int:link_id>/slips")
 @roles("admin", "coordinator")
 def slips(link_id: int):
     link, school, campaign = own_link(link_id)
+    _codes_are_for_the_owner(campaign)
     return _slips_page(
         campaign, [SchoolLinks(school, [link])], title=f"{school.name} {group_label(link.group)}"
     )

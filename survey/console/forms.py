@@ -138,6 +138,7 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired("请填写阈值"), NumberRange(0, 3600, "应在0到3600之间")],
     )
 
+    share_up = BooleanField("向上级（市、省）教育行政部门共享本次调查（只读）")
     organiser = StringField(
         "主办单位（告知单落款，可留空）",
         validators=[Optional(), Length(max=120, message="不超过120字")],

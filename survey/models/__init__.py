@@ -1,7 +1,18 @@
 """Database models."""
 
 from .account import ROLES, AuditEntry, LoginAttempt, StaffSession, User
-from .campaign import LINK_MODES, LOCATIONS, STAGES, AccessCode, Campaign, County, Link, School
+from .campaign import (
+    LINK_MODES,
+    LOCATIONS,
+    ORG_KINDS,
+    STAGES,
+    AccessCode,
+    Campaign,
+    County,
+    Link,
+    Org,
+    School,
+)
 from .response import SOURCES, Response
 from .tally import ResponseTally
 
@@ -14,6 +25,8 @@ __all__ = [
     "ResponseTally",
     "User",
     "LOCATIONS",
+    "ORG_KINDS",
+    "Org",
     "SOURCES",
     "STAGES",
     "AccessCode",

@@ -28,16 +28,41 @@ DEFAULT_PURPOSE = (
 )
 
 
+#: levels of the assessment's tree, top down (a county bureau runs schools' surveys; a city
+#: reviews its counties; a province assesses its cities' counties)
+ORG_KINDS = {"province": "省级", "city": "市级", "county": "县级"}
+#: the kind an organisation's parent must be
+PARENT_KIND = {"county": "city", "city": "province"}
+
+
 class County(db.Model):
-    """A county (or district) education bureau: owns campaigns and staff accounts."""
+    """An education bureau in the assessment's tree: a province, a city or a county (district),
+    each with its accounts and campaigns. (Named for the level it began with; `kind` says
+    which level a row is. Org is the same class.)"""
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('province', 'city', 'county')", name="org_kind_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: e.g. 沁县
+    #: e.g. 沁县, 长治市, 山西省
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     #: administrative division code, optional
     code: Mapped[str | None] = mapped_column(sa.String(12))
+    #: key of ORG_KINDS
+    kind: Mapped[str] = mapped_column(sa.String(10), default="county", server_default="county")
+    #: the level above (a county's city, a city's province); None at the top
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("county.id"), index=True)
 
     campaigns: Mapped[list[Campaign]] = relationship(back_populates="county")
+    parent: Mapped[County | None] = relationship(remote_side=[id])
+
+    @property
+    def kind_label(self) -> str:
+        return ORG_KINDS.get(self.kind, self.kind)
+
+
+Org = County
 
 
 class Campaign(db.Model):
@@ -99,6 +124,8 @@ class Campaign(db.Model):
     purpose: Mapped[str | None] = mapped_column(sa.Text)
     #: one-time codes made per link: its target plus this percentage, for spoilt slips
     code_margin: Mapped[int] = mapped_column(default=20, server_default="20")
+    #: the levels above the owner (city, province) may see this campaign, read-only
+    share_up: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(

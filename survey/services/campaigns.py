@@ -120,6 +120,7 @@ class CampaignEdit:
     closes_at: datetime | None
     analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
     notice: dict = field(default_factory=dict)  #: NOTICE_FIELDS -> value
+    share_up: bool = False  #: the levels above may read it
 
 
 #: the analysis settings of a campaign the form may change at any time
@@ -162,6 +163,7 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         "threshold": edit.threshold,
         "opens_at": edit.opens_at,
         "closes_at": edit.closes_at,
+        "share_up": edit.share_up,
     }
     if not has_answers:
         layout = registry().layouts[edit.layout]
@@ -239,6 +241,22 @@ def find_campaign(ref: str | int) -> Campaign | None:
         if found is not None:
             return found
     return db.session.scalar(sa.select(Campaign).where(Campaign.slug == ref))
+
+
+def shared_from_below(org_id: int) -> list[Campaign]:
+    """Campaigns the bureaus under this one share upward, newest first."""
+    from .orgs import below
+
+    ids = below(org_id)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.county_id.in_(ids), Campaign.share_up)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
 
 
 def county_campaigns(county_id: int) -> list[Campaign]:

@@ -71,6 +71,8 @@ AUDIT_ACTIONS = {
     "codes.generate": "生成答题码",
     "report.view": "查看分析报告",
     "report.compare": "对比两轮调查",
+    "org.create": "建立单位",
+    "org.parent": "设置上级单位",
     "export.csv": "下载原始数据（CSV）",
     "export.xlsx": "下载分析结果（Excel）",
     "export.sav": "下载原始数据（SPSS）",
