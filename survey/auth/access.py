@@ -61,9 +61,14 @@ def own_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+#: what the assessed (a county and its schools in a city's or province's campaign) may open
+ASSESSED_VIEWS = {"console.dashboard"}
+
+
 def reach(campaign: Campaign) -> str | None:
     """'own' (the user's bureau runs it), 'shared' (a bureau below shares it upward: the
-    user reads it) or None (not the user's to see)."""
+    user reads it), 'assessed' (a level above assesses the user's county and lets it follow its
+    own progress) or None (not the user's to see)."""
     if campaign.county_id == current_user.county_id:
         return "own"
     if (
@@ -72,7 +77,22 @@ def reach(campaign: Campaign) -> str | None:
         and campaign.county_id in below(current_user.county_id)
     ):
         return "shared"
+    if campaign.assessed_see_progress and assessed_school_ids(campaign):
+        return "assessed"
     return None
+
+
+def assessed_school_ids(campaign: Campaign) -> list[int]:
+    """The schools of the user's county (a coordinator: their school) in a campaign a level
+    above runs over it; none when the campaign is not such a campaign."""
+    if current_user.county_id not in below(campaign.county_id):
+        return []
+    q = sa.select(School.id).where(
+        School.campaign_id == campaign.id, School.county_id == current_user.county_id
+    )
+    if current_user.role == "coordinator":
+        q = q.where(School.code == current_user.school_code)
+    return list(db.session.scalars(q))
 
 
 def writable(campaign: Campaign) -> bool:
@@ -85,6 +105,10 @@ def _check_reach(campaign: Campaign) -> None:
         abort(404)
     if found == "shared" and request.method not in ("GET", "HEAD"):
         abort(403)  # the level above reads; only the campaign's own bureau changes it
+    if found == "assessed" and (
+        request.endpoint not in ASSESSED_VIEWS or request.method not in ("GET", "HEAD")
+    ):
+        abort(403)  # the assessed follow their counts; answers, rates and files are not theirs
 
 
 def school_visible(school: School) -> bool:
@@ -111,7 +135,10 @@ def own_link(link_id: int) -> tuple[Link, School, Campaign]:
 
 
 def visible_school_ids(campaign: Campaign) -> list[int] | None:
-    """None for everyone who sees the whole campaign; the coordinator's school ids otherwise."""
+    """None for everyone who sees the whole campaign; the coordinator's school ids, or the
+    assessed county's (or its coordinator's) in a campaign a level above runs."""
+    if campaign.county_id != current_user.county_id and reach(campaign) == "assessed":
+        return assessed_school_ids(campaign)
     if current_user.role != "coordinator":
         return None
     return list(

@@ -2,16 +2,16 @@
 
 from flask import Blueprint
 
-from ..auth.access import writable
+from ..auth.access import reach
 from ..services.round_steps import next_step, round_steps
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
 
 @bp.app_template_global()
-def campaign_writable(campaign) -> bool:
-    """Whether the signed-in bureau runs this campaign (else it reads a shared one)."""
-    return writable(campaign)
+def campaign_reach(campaign) -> str | None:
+    """'own', 'shared' (read from above) or 'assessed' (own progress only)."""
+    return reach(campaign)
 
 
 @bp.app_template_global()

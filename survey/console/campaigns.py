@@ -20,6 +20,7 @@ from ..services.campaigns import (
     CampaignEdit,
     EditRefused,
     StatusRefused,
+    assessing_campaigns,
     county_campaigns,
     create_campaign,
     registry,
@@ -57,6 +58,7 @@ def index():
         shared=shared_from_below(current_user.county_id)
         if current_user.role in ("admin", "analyst")
         else [],
+        assessed=assessing_campaigns(current_user.county_id),
         counts=response_counts(),
     )
 
@@ -79,6 +81,7 @@ def new_campaign():
         )
         edit = _edit(form)
         campaign.share_up = edit.share_up
+        campaign.assessed_see_progress = edit.assessed_see_progress
         set_analysis(campaign, edit.analysis)
         set_notice(campaign, edit.notice)
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
@@ -177,6 +180,7 @@ def _edit(form: CampaignForm) -> CampaignEdit:
             "speed_floor": float(form.speed_floor.data),
         },
         share_up=bool(form.share_up.data),
+        assessed_see_progress=bool(form.assessed_see_progress.data),
         notice={
             "organiser": form.organiser.data or "",
             "contact": form.contact.data or "",

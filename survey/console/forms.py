@@ -139,6 +139,7 @@ class CampaignForm(FlaskForm):
     )
 
     share_up = BooleanField("向上级（市、省）教育行政部门共享本次调查（只读）")
+    assessed_see_progress = BooleanField("被评估的区县和学校可查看本县、本校的答卷进度（只有数量）")
     organiser = StringField(
         "主办单位（告知单落款，可留空）",
         validators=[Optional(), Length(max=120, message="不超过120字")],

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..core.database import db
-from ..models import LOCATIONS, STAGES, Campaign, School
+from ..models import LOCATIONS, STAGES, Campaign, County, School
 from ..services.campaigns import ensure_links
+from ..services.orgs import below
 from .tabular import Problem, TableError, map_headers, read_table
 
 COLUMNS = {
@@ -19,6 +20,8 @@ COLUMNS = {
     "location": ("城乡类型", "城乡", "所在地"),
     "enrolment": ("在校生数", "学生数"),
     "teachers": ("教师数", "专任教师数"),
+    #: a city's or province's campaign: the school's county (a county under the campaign's)
+    "county": ("区县", "所属区县", "县区"),
 }
 REQUIRED = ("code", "name", "stage", "location", "enrolment")
 
@@ -126,6 +129,9 @@ def parse_schools(filename: str, data: bytes) -> tuple[list[dict], list[Problem]
         )
         records.append(
             {
+                "row": number,
+                "county_name": get("county"),
+                "county_column": cols.get("county", COLUMNS["county"][0]),
                 "code": code,
                 "name": name,
                 "stage": stage,
@@ -143,12 +149,39 @@ def import_schools(campaign: Campaign, filename: str, data: bytes) -> SchoolImpo
     result = SchoolImport(problems=problems)
     if problems:
         return result
+    result.problems = _place_in_counties(campaign, records)
+    if result.problems:
+        return result
     result.added, result.updated = upsert_schools(campaign, records)
     return result
 
 
+def _place_in_counties(campaign: Campaign, records: list[dict]) -> list[Problem]:
+    """Each record's county: in a county's own campaign none (the campaign's); in a city's or
+    province's campaign a county under it, named on every row."""
+    owner = campaign.county
+    under = below(owner.id)
+    counties = {
+        c.name: c.id
+        for c in db.session.scalars(sa.select(County).where(County.kind == "county"))
+        if c.id in under
+    }
+    problems = []
+    for rec in records:
+        name, row, column = rec.pop("county_name"), rec.pop("row"), rec.pop("county_column")
+        if owner.kind == "county":
+            rec["county_id"] = None
+        elif not name:
+            problems.append(Problem(row, column, f"{owner.kind_label}组织的调查须填写学校所属区县"))
+        elif name not in counties:
+            problems.append(Problem(row, column, f"“{name}”不是{owner.name}下属的区县"))
+        else:
+            rec["county_id"] = counties[name]
+    return problems
+
+
 #: what a school record holds (a parsed row, or a school of another campaign)
-SCHOOL_FIELDS = ("code", "name", "stage", "location", "enrolment", "teachers")
+SCHOOL_FIELDS = ("code", "name", "stage", "location", "enrolment", "teachers", "county_id")
 
 
 def copy_schools(source: Campaign, target: Campaign) -> SchoolImport:

@@ -126,6 +126,9 @@ class Campaign(db.Model):
     code_margin: Mapped[int] = mapped_column(default=20, server_default="20")
     #: the levels above the owner (city, province) may see this campaign, read-only
     share_up: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: a city's or province's campaign over counties: the assessed counties' accounts and
+    #: their schools' coordinators may follow their own progress (counts, never answers)
+    assessed_see_progress: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(
@@ -169,6 +172,9 @@ class School(db.Model):
     #: pupils enrolled (for weighting and sample sizes)
     enrolment: Mapped[int] = mapped_column(default=0)
     teachers: Mapped[int | None]
+    #: in a city's or province's campaign, the assessed county the school belongs to (None in
+    #: a county's own campaign: the campaign's county)
+    county_id: Mapped[int | None] = mapped_column(sa.ForeignKey("county.id"), index=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="schools")
     links: Mapped[list[Link]] = relationship(back_populates="school", cascade="all, delete-orphan")

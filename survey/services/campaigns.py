@@ -121,6 +121,7 @@ class CampaignEdit:
     analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
     notice: dict = field(default_factory=dict)  #: NOTICE_FIELDS -> value
     share_up: bool = False  #: the levels above may read it
+    assessed_see_progress: bool = False  #: the assessed counties follow their own progress
 
 
 #: the analysis settings of a campaign the form may change at any time
@@ -164,6 +165,7 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         "opens_at": edit.opens_at,
         "closes_at": edit.closes_at,
         "share_up": edit.share_up,
+        "assessed_see_progress": edit.assessed_see_progress,
     }
     if not has_answers:
         layout = registry().layouts[edit.layout]
@@ -254,6 +256,20 @@ def shared_from_below(org_id: int) -> list[Campaign]:
         db.session.scalars(
             sa.select(Campaign)
             .where(Campaign.county_id.in_(ids), Campaign.share_up)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def assessing_campaigns(county_id: int) -> list[Campaign]:
+    """Campaigns of the levels above that assess this county and let it follow its progress."""
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(
+                Campaign.assessed_see_progress,
+                Campaign.id.in_(sa.select(School.campaign_id).where(School.county_id == county_id)),
+            )
             .order_by(Campaign.created_at.desc(), Campaign.id.desc())
         )
     )

@@ -13,6 +13,11 @@ import threading
 
 import pytest
 
+from tests.helpers import PASSWORD
+
+#: the password of the accounts the tree fixture makes (the policy wants a symbol)
+STRONG = PASSWORD + "A1!"
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -85,3 +90,51 @@ def campaign_form():
         "min_verdict_n": "10",
         "speed_floor": "30",
     }
+
+
+@pytest.fixture
+def tree(app, runner, demo, staff):
+    """山西省 → 长治市 → 示例县 (the demo's county), and 晋城市 beside 长治市; an admin at each
+    city and the province, an analyst at 长治市."""
+    for args in (
+        ["create-org", "province", "山西省"],
+        ["create-org", "city", "长治市", "--parent", "山西省"],
+        ["create-org", "city", "晋城市", "--parent", "山西省"],
+        ["set-parent", "示例县", "长治市"],
+    ):
+        out = runner.invoke(args=args)
+        assert out.exit_code == 0, out.output
+    for name, org, role in (
+        ("city-admin", "长治市", "admin"),
+        ("city-analyst", "长治市", "analyst"),
+        ("province-admin", "山西省", "admin"),
+        ("other-city", "晋城市", "admin"),
+    ):
+        out = runner.invoke(
+            args=["create-user", name, "--org", org, "--role", role, "--password", STRONG]
+        )
+        assert out.exit_code == 0, out.output
+    return demo
+
+
+@pytest.fixture
+def campaign_routes(app, staff):
+    """campaign_routes(client, campaign_id, link_id) -> [(endpoint, method, url, status)]: every
+    console route of a campaign or a link, opened by that client (POSTs with its CSRF token)."""
+    from tests.helpers import console_routes, csrf_of, route_url
+
+    def walk(client, campaign_id: int, link_id: int) -> list[tuple[str, str, str, int]]:
+        token = csrf_of(client, "/console/")
+        out = []
+        for endpoint, rule, methods in console_routes(app):
+            if not ({"campaign_id", "link_id"} & set(rule.arguments)):
+                continue
+            url = route_url(app, rule, campaign_id, link_id, staff["analyst"])
+            for method in methods:
+                data = {"csrf_token": token} if method == "POST" else None
+                out.append(
+                    (endpoint, method, url, client.open(url, method=method, data=data).status_code)
+                )
+        return out
+
+    return walk
