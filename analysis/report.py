@@ -114,7 +114,7 @@ def prepare(
         frame[col] = flags[col].array  # (reasons stays categorical)
     info = schools.set_index("school")
     school_codes = frame["school"].cat.codes.to_numpy()
-    for col in ("name", "stage", "location"):
+    for col in [c for c in ("name", "stage", "location", "county") if c in info]:
         labels = info[col].reindex(frame["school"].cat.categories).fillna("").astype(str)
         values, uniques = pd.factorize(labels.to_numpy())
         frame[col] = pd.Categorical.from_codes(
@@ -278,6 +278,33 @@ def _item_rows(sums: list[ItemSums], by_school: bool, settings: Settings) -> lis
     return rows
 
 
+def _county_rows(data: pd.DataFrame, settings: Settings, groups: list[str]) -> list[dict]:
+    """A campaign over several counties: each county's overall check and its groups', ranked
+    by the overall rate (counties without one last)."""
+    t, m, cell, min_n = (
+        settings.threshold,
+        settings.method,
+        settings.min_cell,
+        settings.min_verdict_n,
+    )
+    brief = ("n", "rate", "ci_low", "ci_high", "verdict", "interval_vs_threshold")
+    per_group: dict[str, dict] = {}
+    for r in table(data, ["county", "group"], m, t, cell, min_verdict_n=min_n):
+        per_group.setdefault(r["county"], {})[r["group"]] = {k: r.get(k) for k in brief}
+    rows = [
+        {
+            "county": r["county"],
+            **{k: r.get(k) for k in brief},
+            "groups": {g: per_group.get(r["county"], {}).get(g) for g in groups},
+        }
+        for r in table(data, ["county"], m, t, cell, min_verdict_n=min_n)
+    ]
+    rows.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["county"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
 def analyze(
     prep: Prepared,
     schools: pd.DataFrame,
@@ -313,6 +340,9 @@ def analyze(
         "overall",
         "weight",
     ]
+    by_county = "county" in frame and bool((frame["county"].astype(str) != "").any())
+    if by_county:
+        needed.append("county")
     data = frame.loc[keep, needed].copy()
     data["weight"] = _weights(data, schools, settings)
     weights = np.ones(len(frame))
@@ -385,7 +415,9 @@ def analyze(
     )
 
     rename = {"school": "school_code"}
+    counties = _county_rows(data, settings, groups) if by_county else None
     return {
+        "counties": counties,
         "threshold": t,
         "method": m,
         "method_description": METHODS[m],

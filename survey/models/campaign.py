@@ -177,6 +177,7 @@ class School(db.Model):
     county_id: Mapped[int | None] = mapped_column(sa.ForeignKey("county.id"), index=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="schools")
+    county: Mapped[County | None] = relationship()
     links: Mapped[list[Link]] = relationship(back_populates="school", cascade="all, delete-orphan")
 
     @property

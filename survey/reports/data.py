@@ -52,6 +52,10 @@ class AnalysisError(RuntimeError):
     """The stored answers cannot be analysed (e.g. a questionnaire version is missing)."""
 
 
+class ScopeNotFound(AnalysisError):
+    """A report asked for a county the campaign has no schools in."""
+
+
 #: between the values of one aggregated column: a control character no stored value holds
 SEP = "\x1f"
 #: responses read per aggregate query (ids, so each string stays well under the drivers' limits)
@@ -239,10 +243,13 @@ def load_schools(campaign: Campaign) -> pd.DataFrame:
             "stage": s.stage_label,
             "location": s.location_label,
             "enrolment": s.enrolment,
+            "county": s.county.name if s.county_id else "",
         }
         for s in campaign.schools
     ]
-    return pd.DataFrame(rows, columns=["school", "name", "stage", "location", "enrolment"])
+    return pd.DataFrame(
+        rows, columns=["school", "name", "stage", "location", "enrolment", "county"]
+    )
 
 
 def load_comments(campaign: Campaign, query: str | None = None) -> pd.DataFrame:
@@ -297,12 +304,21 @@ def load_targets(campaign: Campaign) -> dict[tuple[str, str], int]:
 
 
 def run_analysis(
-    campaign: Campaign, method: str | None = None, screen_rule: str | None = None
+    campaign: Campaign,
+    method: str | None = None,
+    screen_rule: str | None = None,
+    county: str | None = None,
 ) -> dict:
-    """The analysis document of a campaign, with school names and group labels added."""
+    """The analysis document of a campaign, with school names and group labels added;
+    `county`: of that county's schools alone (a campaign over several counties)."""
     settings = settings_for(campaign, method, screen_rule)
     schools = load_schools(campaign)
     responses = load_responses(campaign)
+    if county is not None:
+        schools = schools[schools["county"] == county].reset_index(drop=True)
+        if schools.empty:
+            raise ScopeNotFound(f"本次调查没有“{county}”的学校。")
+        responses = responses[responses["school"].isin(set(schools["school"]))]
     try:
         prep = prepare(responses, schools, registry().versions, settings)
     except ValueError as exc:
@@ -322,6 +338,7 @@ def run_analysis(
         "name": campaign.name,
         "county": campaign.county.name,
     }
+    result["scope"] = county  # None: the whole campaign
     result["group_labels"] = {g: GROUPS[g] for g in campaign.groups}
     return result
 
@@ -360,6 +377,9 @@ def visible_comments(campaign: Campaign, result: dict, query: str | None = None)
     if hidden and not comments.empty:
         keys = list(zip(comments["school"], comments["group"], strict=True))
         comments = comments[[k not in hidden for k in keys]]
+    if result.get("scope") is not None:  # one county's report: its schools' comments only
+        mine = {r["school_code"] for r in result["school_totals"]}
+        comments = comments[comments["school"].isin(mine)]
     names = {s.code: s.name for s in campaign.schools}
     comments = comments.assign(school_name=comments["school"].map(names))
     return comments.reset_index(drop=True)

@@ -29,6 +29,7 @@ from ..web.labels import (
 )
 from .data import (
     AnalysisError,
+    ScopeNotFound,
     compare_campaigns,
     run_analysis,
     settings_for,
@@ -65,8 +66,11 @@ def report(campaign_id: int):
         comments = None
     else:
         method = _method_arg(campaign)
+        county = (request.args.get("county") or "").strip()[:80] or None
         try:
-            result = run_analysis(campaign, method)
+            result = run_analysis(campaign, method, county=county)
+        except ScopeNotFound as exc:
+            return render_template("reports/failed.html", campaign=campaign, error=str(exc)), 404
         except AnalysisError as exc:
             _audit("report.view", campaign, "failed", method=method)
             return _failed(campaign, exc)

@@ -33,6 +33,32 @@ def _sheet(book, name, headers, rows, widths=None):
     return sheet
 
 
+def _county_sheet(book, result: dict) -> None:
+    """A campaign over several counties: the counties ranked, overall and per group."""
+    groups = list(result["groups"])
+    labels = [result["groups"][g]["label"] for g in groups]
+    headers = ["排名", "区县", "人数", "认可率", "下限", "上限", "结论", "区间与达标线"]
+    for label in labels:
+        headers += [f"{label}人数", f"{label}认可率", f"{label}结论"]
+    rows = []
+    for c in result["counties"]:
+        row = [
+            c["rank"],
+            c["county"],
+            c["n"],
+            c["rate"],
+            c["ci_low"],
+            c["ci_high"],
+            VERDICT_LABELS.get(c["verdict"], "无有效答卷"),
+            INTERVAL_LABELS.get(c["interval_vs_threshold"] or "", ""),
+        ]
+        for g in groups:
+            d = c["groups"].get(g) or {}
+            row += [d.get("n"), d.get("rate"), VERDICT_LABELS.get(d.get("verdict"), "")]
+        rows.append(row)
+    _sheet(book, "区县", headers, rows, [6, 14])
+
+
 def write_summary_sheets(book, result: dict, comments) -> None:
     t = result["threshold"]
     overall = result["overall"]
@@ -58,6 +84,8 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         for rule, r in result["quality"]["rules"].items()
     ]
     _sheet(book, "概要", ["项目", "内容"], summary, [18, 60])
+    if result.get("counties"):
+        _county_sheet(book, result)
     group_rows = []
     for d in result["groups"].values():
         group_rows.append(

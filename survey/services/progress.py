@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from questionnaires import GROUPS
 
@@ -44,6 +45,7 @@ class SchoolProgress:
     stage: str
     location: str
     cells: dict[str, Cell] = field(default_factory=dict)
+    county: str = ""  #: a campaign over several counties: the school's county
 
     @property
     def target(self) -> int:
@@ -68,12 +70,25 @@ class Progress:
     groups: list[str]
     schools: list[SchoolProgress]
 
-    def group_totals(self) -> list[Cell]:
+    def group_totals(self, schools: list[SchoolProgress] | None = None) -> list[Cell]:
         out = []
         for g in self.groups:
-            cells = [s.cells[g] for s in self.schools]
+            cells = [s.cells[g] for s in (self.schools if schools is None else schools)]
             targets = [c.target for c in cells if c.target]
             out.append(Cell(g, sum(targets) if targets else None, sum(c.count for c in cells)))
+        return out
+
+    def counties(self) -> list[tuple[str, Cell, list[Cell]]]:
+        """A campaign over several counties: (county, its total, its group totals), least
+        complete first; empty for a county's own campaign."""
+        names = sorted({s.county for s in self.schools if s.county})
+        out = []
+        for name in names:
+            totals = self.group_totals([s for s in self.schools if s.county == name])
+            targets = [c.target for c in totals if c.target]
+            total = Cell("all", sum(targets) if targets else None, sum(c.count for c in totals))
+            out.append((name, total, totals))
+        out.sort(key=lambda r: (r[1].completion if r[1].completion is not None else 2, r[0]))
         return out
 
     @property
@@ -88,6 +103,7 @@ class Progress:
             {
                 "school_code": s.code,
                 "school_name": s.name,
+                "county": s.county or None,
                 "group": g,
                 "group_name": GROUPS.get(g, g),
                 "target": s.cells[g].target,
@@ -123,14 +139,19 @@ def campaign_progress(campaign: Campaign, school_ids: list[int] | None = None) -
     targets = {(s, g): t for s, g, t in db.session.execute(link_q)}
     groups = list(campaign.groups)
     schools = []
-    for school in db.session.scalars(school_q):
+    for school in db.session.scalars(school_q.options(joinedload(School.county))):
         sp = SchoolProgress(
-            school.id, school.code, school.name, school.stage_label, school.location_label
+            school.id,
+            school.code,
+            school.name,
+            school.stage_label,
+            school.location_label,
+            county=school.county.name if school.county_id else "",
         )
         for g in groups:
             sp.cells[g] = Cell(g, targets.get((school.id, g)), counts.get((school.id, g), 0))
         schools.append(sp)
-    schools.sort(key=lambda s: (s.completion if s.completion is not None else 2, s.code))
+    schools.sort(key=lambda s: (s.county, s.completion if s.completion is not None else 2, s.code))
     return Progress(campaign, groups, schools)
 
 

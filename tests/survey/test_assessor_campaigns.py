@@ -5,8 +5,11 @@ answers, rates, comments or files."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
+from datetime import timedelta
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -68,7 +71,7 @@ def review(app, tree):
                     if link.group == "parent"
                     else complete_answers(q, link.group),
                     submission_id=uuid.uuid4().hex,
-                    started_at=utcnow(),
+                    started_at=utcnow() - timedelta(minutes=5),
                 )
         db.session.commit()
     return cid
@@ -163,9 +166,49 @@ def test_the_assessor_sees_everything(app, review):
         _client(app, "city-admin").get(f"/console/campaigns/{review}").get_data(as_text=True)
     )
     assert "东县第一小学" in dashboard and "示例县城关第一小学" in dashboard
+    # counties first (each 20 answers of a target of 40), then the schools
+    counties = dashboard.index('class="grid progress counties"')
+    assert counties < dashboard.index("东县第一小学")
+    table = dashboard[counties : dashboard.index("</table>", counties)]
+    assert table.count("<tr><td>") == 2 and table.count("50%") == 2
 
 
 def test_another_city_sees_nothing_of_the_review(app, review):
     _allow(app, review)
     other = _client(app, "other-city")
     assert other.get(f"/console/campaigns/{review}").status_code == 404
+
+
+def test_the_review_rolls_up_by_county_ranked(app, runner, review):
+    out = runner.invoke(args=["analyze", str(review), "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    counties = doc["counties"]
+    assert [c["county"] for c in counties] and {c["county"] for c in counties} == {"示例县", "东县"}
+    assert [c["rank"] for c in counties] == [1, 2]
+    assert counties[0]["rate"] >= counties[1]["rate"]
+    for c in counties:
+        assert c["n"] == 2 * 2 * 5  # two schools, two groups, five answers each
+        assert set(c["groups"]) == {"parent", "student"}
+        for g in c["groups"].values():
+            assert {"n", "rate", "verdict", "interval_vs_threshold"} <= set(g) and g["n"] == 10
+        assert c["verdict"] in ("meets", "below", "insufficient")
+    # a county's own campaign has no roll-up
+    own = json.loads(runner.invoke(args=["analyze", "1", "--json"]).output)
+    assert own["counties"] is None
+
+
+def test_the_report_ranks_counties_and_drills_down_to_one(app, review):
+    city = _client(app, "city-admin")
+    html = city.get(f"/console/campaigns/{review}/report").get_data(as_text=True)
+    assert "各区县（按认可率排名）" in html and "county=%E4%B8%9C%E5%8E%BF" in html
+    one = city.get(f"/console/campaigns/{review}/report?county=东县").get_data(as_text=True)
+    assert "东县第一小学" in one and "示例县城关第一小学" not in one and "返回全部区县" in one
+    assert city.get(f"/console/campaigns/{review}/report?county=无此县").status_code == 404
+    book = city.get(f"/console/campaigns/{review}/export.xlsx")
+    data = book.data
+    book.close()
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    ranked = [row[:2] for row in workbook["区县"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(county for _, county in ranked) == ["东县", "示例县"]
+    assert [rank for rank, _ in ranked] == [1, 2]

@@ -50,6 +50,7 @@ def test_progress_json_and_lagging_first(app, runner, demo):
     assert set(rows[0]) == {
         "school_code",
         "school_name",
+        "county",
         "group",
         "group_name",
         "target",
