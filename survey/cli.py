@@ -434,11 +434,11 @@ def progress_command(campaign, as_json):
 @needs_schema
 def analyze_command(campaign, as_json, method, screen):
     """Recognition rates, intervals and the threshold check per group, school and item."""
-    from .reports.data import AnalysisError, run_analysis
+    from .reports.data import AnalysisError, cached_analysis
     from .web.labels import VERDICT_LABELS
 
     try:
-        result = run_analysis(get_campaign(campaign), method, screen)
+        result = cached_analysis(get_campaign(campaign), method, screen)
     except AnalysisError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -533,7 +533,7 @@ def export_command(campaign, fmt, output, method):
 
 
 def _write_export(c, fmt, output, method, settings) -> int:
-    from .reports.data import run_analysis, visible_comments
+    from .reports.data import cached_analysis, visible_comments
     from .reports.exports import write_csv, write_xlsx
     from .reports.spss import write_sav
 
@@ -541,7 +541,7 @@ def _write_export(c, fmt, output, method, settings) -> int:
         with open(output, "w", encoding="utf-8", newline="") as out:
             n = write_csv(c, out, settings)
     elif fmt == "xlsx":
-        result = run_analysis(c, method)
+        result = cached_analysis(c, method)
         n = write_xlsx(c, output, result, visible_comments(c, result), settings)
     else:
         n = write_sav(c, output, settings)

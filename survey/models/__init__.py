@@ -1,6 +1,7 @@
 """Database models."""
 
 from .account import ROLES, AuditEntry, LoginAttempt, StaffSession, User
+from .cache import AnalysisCache
 from .campaign import (
     LINK_MODES,
     LOCATIONS,
@@ -17,6 +18,7 @@ from .response import SOURCES, Response
 from .tally import ResponseTally
 
 __all__ = [
+    "AnalysisCache",
     "LINK_MODES",
     "ROLES",
     "AuditEntry",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from analysis.compare import compare
 from analysis.quality import QualityConfig
@@ -16,7 +21,7 @@ from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
 from ..core.database import db
-from ..models import Campaign, Link, Response, ResponseTally, School
+from ..models import AnalysisCache, Campaign, Link, Response, ResponseTally, School
 from ..services.campaigns import registry
 
 RESPONSE_COLUMNS = [
@@ -343,6 +348,123 @@ def run_analysis(
     return result
 
 
+def json_safe(value):
+    """JSON-safe copies of analysis values: numpy scalars to numbers, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+#: analysis documents kept per campaign (the newest; older keys are dropped)
+CACHE_KEEP = 8
+
+
+def _code_version() -> str:
+    """A digest of the code and definitions that make a document: an upgrade that changes how
+    figures are computed or worded never serves a document the old code made."""
+    import analysis
+    import questionnaires
+
+    digest = hashlib.sha256()
+    files = [
+        *sorted(Path(analysis.__file__).parent.glob("*.py")),
+        *sorted(Path(questionnaires.__file__).parent.rglob("*.json")),
+        Path(__file__),
+    ]
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+ANALYSIS_VERSION = _code_version()
+
+
+def analysis_key(
+    campaign: Campaign, method: str | None, screen_rule: str | None, county: str | None
+) -> str:
+    """A digest of everything an analysis document depends on: the answers stored so far
+    (their count from the tallies and the newest id), the settings, groups and forms, the
+    schools and their targets, and the scope asked for."""
+    stored = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(ResponseTally.n), 0)).where(
+            ResponseTally.campaign_id == campaign.id
+        )
+    ).scalar()
+    newest = db.session.execute(
+        sa.select(sa.func.max(Response.id)).where(Response.campaign_id == campaign.id)
+    ).scalar()
+    schools = sorted(
+        (s.code, s.name, s.stage, s.location, s.enrolment, s.teachers, s.county_id)
+        for s in campaign.schools
+    )
+    parts = [
+        ANALYSIS_VERSION,
+        int(stored),
+        newest,
+        method,
+        screen_rule,
+        county,
+        repr(settings_for(campaign, method, screen_rule)),
+        campaign.groups,
+        campaign.forms,
+        campaign.name,
+        campaign.county.name,
+        schools,
+        sorted(load_targets(campaign).items()),
+    ]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def cached_analysis(
+    campaign: Campaign,
+    method: str | None = None,
+    screen_rule: str | None = None,
+    county: str | None = None,
+) -> dict:
+    """run_analysis, kept in the database while nothing behind it changes (every worker and
+    host shares it): a report opened again, or by a colleague, costs a lookup."""
+    key = analysis_key(campaign, method, screen_rule, county)
+    found = db.session.scalar(
+        sa.select(AnalysisCache.document).where(
+            AnalysisCache.campaign_id == campaign.id, AnalysisCache.key == key
+        )
+    )
+    if found is not None:
+        return found
+    document = json_safe(run_analysis(campaign, method, screen_rule, county))
+    _keep(campaign.id, key, document)
+    return document
+
+
+def _keep(campaign_id: int, key: str, document: dict) -> None:
+    """Store a document on a connection of its own (the request's session stays as it is); a
+    concurrent worker storing the same key first is fine."""
+    table = AnalysisCache.__table__
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(table.insert().values(campaign_id=campaign_id, key=key, document=document))
+            old = (
+                conn.execute(
+                    sa.select(table.c.id)
+                    .where(table.c.campaign_id == campaign_id)
+                    .order_by(table.c.id.desc())
+                    .offset(CACHE_KEEP)
+                )
+                .scalars()
+                .all()
+            )
+            if old:
+                conn.execute(table.delete().where(table.c.id.in_(old)))
+    except IntegrityError:
+        pass
+
+
 def analysis_document(campaign: Campaign) -> dict:
     """A campaign's analysis as it stands: computed now, or for a purged campaign the one kept
     just before its answers were removed. AnalysisError when there is none."""
@@ -350,7 +472,7 @@ def analysis_document(campaign: Campaign) -> dict:
         if not campaign.final_report:
             raise AnalysisError(f"“{campaign.name}”的答卷已清除，且没有保留清除前的分析结果。")
         return campaign.final_report
-    return run_analysis(campaign)
+    return cached_analysis(campaign)
 
 
 def compare_campaigns(a: Campaign, b: Campaign) -> dict:

@@ -30,8 +30,8 @@ from ..web.labels import (
 from .data import (
     AnalysisError,
     ScopeNotFound,
+    cached_analysis,
     compare_campaigns,
-    run_analysis,
     settings_for,
     visible_comments,
 )
@@ -68,7 +68,7 @@ def report(campaign_id: int):
         method = _method_arg(campaign)
         county = (request.args.get("county") or "").strip()[:80] or None
         try:
-            result = run_analysis(campaign, method, county=county)
+            result = cached_analysis(campaign, method, county=county)
         except ScopeNotFound as exc:
             return render_template("reports/failed.html", campaign=campaign, error=str(exc)), 404
         except AnalysisError as exc:
@@ -203,7 +203,7 @@ def _export(campaign, fmt, method, settings, headers):
     os.close(handle)
     try:
         if fmt == "xlsx":
-            result = run_analysis(campaign, method)
+            result = cached_analysis(campaign, method)
             write_xlsx(campaign, path, result, visible_comments(campaign, result), settings)
         else:
             write_sav(campaign, path, settings)

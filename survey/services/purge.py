@@ -9,7 +9,6 @@ the answers go, which the report shows from then on. It is logged in the audit l
 from __future__ import annotations
 
 import json
-import math
 import time
 
 import sqlalchemy as sa
@@ -17,26 +16,13 @@ from flask import current_app
 
 from ..core.database import db
 from ..core.timeutil import utcnow
-from ..models import AuditEntry, Campaign, Response
-from ..reports.data import AnalysisError, run_analysis
+from ..models import AnalysisCache, AuditEntry, Campaign, Response
+from ..reports.data import AnalysisError, json_safe, run_analysis
 from . import audit
 
 
 class PurgeRefused(Exception):
     """The campaign cannot be purged (still open, or already purged); the message says why."""
-
-
-def _plain(value):
-    """JSON-safe copies of analysis values: numpy scalars to numbers, NaN to None."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def purge_answers(campaign: Campaign) -> int:
@@ -48,13 +34,14 @@ def purge_answers(campaign: Campaign) -> int:
         raise PurgeRefused("只能清除已关闭调查的答卷，请先关闭调查。")
     _wait_for_every_worker(campaign)
     try:
-        report = _plain(run_analysis(campaign))
+        report = json_safe(run_analysis(campaign))
     except AnalysisError:
         report = None  # nothing analysable (e.g. no answers): keep the tallies only
     json.dumps(report, allow_nan=False)  # fails here, not half-way through the delete
     removed = db.session.execute(
         sa.delete(Response).where(Response.campaign_id == campaign.id)
     ).rowcount
+    db.session.execute(sa.delete(AnalysisCache).where(AnalysisCache.campaign_id == campaign.id))
     campaign.purged_at = utcnow()
     campaign.final_report = report
     audit.record(
