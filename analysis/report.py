@@ -340,7 +340,8 @@ def analyze(
         "overall",
         "weight",
     ]
-    by_county = "county" in frame and bool((frame["county"].astype(str) != "").any())
+    # a campaign over several counties names each school's county (one check per school)
+    by_county = "county" in schools and bool((schools["county"].fillna("") != "").any())
     if by_county:
         needed.append("county")
     data = frame.loc[keep, needed].copy()

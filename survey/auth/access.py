@@ -6,7 +6,7 @@ import functools
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.database import db
@@ -68,31 +68,39 @@ ASSESSED_VIEWS = {"console.dashboard"}
 def reach(campaign: Campaign) -> str | None:
     """'own' (the user's bureau runs it), 'shared' (a bureau below shares it upward: the
     user reads it), 'assessed' (a level above assesses the user's county and lets it follow its
-    own progress) or None (not the user's to see)."""
+    own progress) or None (not the user's to see). Decided once per request and campaign (the
+    view, the school filter and the templates all ask)."""
+    return _reach(campaign)[0]
+
+
+def _reach(campaign: Campaign) -> tuple[str | None, list[int]]:
+    """(reach, the assessed schools the user may follow) of a campaign, kept for the request."""
+    known = g.setdefault("campaign_reach", {})
+    if campaign.id not in known:
+        known[campaign.id] = _decide_reach(campaign)
+    return known[campaign.id]
+
+
+def _decide_reach(campaign: Campaign) -> tuple[str | None, list[int]]:
     if campaign.county_id == current_user.county_id:
-        return "own"
+        return "own", []
     if (
         campaign.share_up
         and current_user.role in ("admin", "analyst")
         and campaign.county_id in below(current_user.county_id)
     ):
-        return "shared"
-    if campaign.assessed_see_progress and assessed_school_ids(campaign):
-        return "assessed"
-    return None
-
-
-def assessed_school_ids(campaign: Campaign) -> list[int]:
-    """The schools of the user's county (a coordinator: their school) in a campaign a level
-    above runs over it; none when the campaign is not such a campaign."""
-    if current_user.county_id not in below(campaign.county_id):
-        return []
-    q = sa.select(School.id).where(
-        School.campaign_id == campaign.id, School.county_id == current_user.county_id
-    )
-    if current_user.role == "coordinator":
-        q = q.where(School.code == current_user.school_code)
-    return list(db.session.scalars(q))
+        return "shared", []
+    if campaign.assessed_see_progress and current_user.county_id in below(campaign.county_id):
+        # the schools of the user's county (a coordinator: their own school) in the campaign
+        q = sa.select(School.id).where(
+            School.campaign_id == campaign.id, School.county_id == current_user.county_id
+        )
+        if current_user.role == "coordinator":
+            q = q.where(School.code == current_user.school_code)
+        ids = list(db.session.scalars(q))
+        if ids:
+            return "assessed", ids
+    return None, []
 
 
 def writable(campaign: Campaign) -> bool:
@@ -137,8 +145,9 @@ def own_link(link_id: int) -> tuple[Link, School, Campaign]:
 def visible_school_ids(campaign: Campaign) -> list[int] | None:
     """None for everyone who sees the whole campaign; the coordinator's school ids, or the
     assessed county's (or its coordinator's) in a campaign a level above runs."""
-    if campaign.county_id != current_user.county_id and reach(campaign) == "assessed":
-        return assessed_school_ids(campaign)
+    found, assessed = _reach(campaign)
+    if found == "assessed":
+        return assessed
     if current_user.role != "coordinator":
         return None
     return list(

@@ -20,13 +20,12 @@ from ..services.campaigns import (
     CampaignEdit,
     EditRefused,
     StatusRefused,
+    apply_settings,
     assessing_campaigns,
     county_campaigns,
     create_campaign,
     registry,
     response_counts,
-    set_analysis,
-    set_notice,
     shared_from_below,
     update_campaign,
 )
@@ -79,11 +78,7 @@ def new_campaign():
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
         )
-        edit = _edit(form)
-        campaign.share_up = edit.share_up
-        campaign.assessed_see_progress = edit.assessed_see_progress
-        set_analysis(campaign, edit.analysis)
-        set_notice(campaign, edit.notice)
+        apply_settings(campaign, _edit(form))
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
         db.session.commit()
         flash("调查已创建。下一步：导入学校。")

@@ -45,16 +45,7 @@ def copy_schools_view(campaign_id: int):
         abort(400)
     source = own_campaign(int(raw))
     result = copy_schools(source, campaign)
-    audit.record(
-        "schools.import",
-        f"campaign {campaign.id}",
-        source=source.slug,
-        added=result.added,
-        updated=result.updated,
-    )
-    db.session.commit()
-    flash(f"已从“{source.name}”复制学校名单：新增 {result.added} 所，更新 {result.updated} 所。")
-    return redirect(url_for(".schools", campaign_id=campaign.id))
+    return _imported(campaign, result, f"已从“{source.name}”复制学校名单", source=source.slug)
 
 
 @bp.post("/campaigns/<int:campaign_id>/schools")
@@ -69,15 +60,20 @@ def import_schools_view(campaign_id: int):
     if not result.ok:
         db.session.rollback()
         return _page(campaign, form, result.problems, 422)
+    return _imported(campaign, result, "导入成功", file=upload.filename)
+
+
+def _imported(campaign, result, done: str, **detail):
+    """Audit and commit a school list taken in (a file, or another round's), and say so."""
     audit.record(
         "schools.import",
         f"campaign {campaign.id}",
-        file=upload.filename,
         added=result.added,
         updated=result.updated,
+        **detail,
     )
     db.session.commit()
-    flash(f"导入成功：新增 {result.added} 所学校，更新 {result.updated} 所。")
+    flash(f"{done}：新增 {result.added} 所学校，更新 {result.updated} 所。")
     return redirect(url_for(".schools", campaign_id=campaign.id))
 
 

@@ -160,12 +160,13 @@ def _place_in_counties(campaign: Campaign, records: list[dict]) -> list[Problem]
     """Each record's county: in a county's own campaign none (the campaign's); in a city's or
     province's campaign a county under it, named on every row."""
     owner = campaign.county
-    under = below(owner.id)
-    counties = {
-        c.name: c.id
-        for c in db.session.scalars(sa.select(County).where(County.kind == "county"))
-        if c.id in under
-    }
+    counties = dict(
+        db.session.execute(
+            sa.select(County.name, County.id).where(
+                County.kind == "county", County.id.in_(below(owner.id))
+            )
+        ).all()
+    )
     problems = []
     for rec in records:
         name, row, column = rec.pop("county_name"), rec.pop("row"), rec.pop("county_column")

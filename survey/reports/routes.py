@@ -7,7 +7,7 @@ import os
 import tempfile
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from werkzeug.wsgi import FileWrapper
 
@@ -174,7 +174,6 @@ def compare():
         pct=pct,
         changes=CHANGE_LABELS,
         groups=GROUPS,
-        back=url_for("console.index"),
     ), (422 if error else 200)
 
 

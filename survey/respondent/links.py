@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import Flask, abort, current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from questionnaires import Questionnaire
+from questionnaires import GROUPS, Questionnaire
 
 from ..core.database import db
 from ..core.timeutil import utcnow
@@ -79,6 +79,11 @@ class LinkContext:
         """The campaign's groups served by this questionnaire (identity item options)."""
         forms = self.campaign.forms
         return frozenset(g for g in self.campaign.groups if forms.get(g) == self.questionnaire.code)
+
+    @property
+    def group_label(self) -> str:
+        """The link's group as respondents read it (家长, 学生…)."""
+        return GROUPS.get(self.link.group, self.link.group)
 
     @property
     def cookie_name(self) -> str:

@@ -16,8 +16,6 @@ from flask import (
     url_for,
 )
 
-from questionnaires import GROUPS
-
 from ..core.database import db
 from ..core.metrics import SUBMITTED
 from ..core.privacy import request_address_hash, request_network_hash
@@ -117,7 +115,7 @@ def survey(token: str):
     ticket = tickets.issue(ctx.link.id, ctx.questionnaire.version, key, sheet)
     code = (request.args.get("code") or "").strip().upper()[:16] if ctx.code_mode else ""
     if sheet:
-        notice = f"您正在为另一位{GROUPS.get(ctx.link.group, '')}填写一份新的问卷，请由本人作答。"
+        notice = f"您正在为另一位{ctx.group_label}填写一份新的问卷，请由本人作答。"
         resp = make_response(render_form(ctx, AnswerSheet(), ticket, notice=notice, fresh=True))
     elif code:  # a slip's QR code fills in its access code: render this one afresh
         resp = make_response(render_form(ctx, AnswerSheet(access_code=code), ticket))
@@ -133,7 +131,7 @@ def already_page(ctx: LinkContext, done: Answered | None, status: int):
         campaign=ctx.campaign,
         token=ctx.link.token,
         another=may_add_sheet(ctx, done),
-        group=GROUPS.get(ctx.link.group, ""),
+        group=ctx.group_label,
     )
 
 
@@ -213,10 +211,14 @@ def submit(token: str):
     if ticket is None or key is None or ticket.key != key:
         return _refused(ctx, sheet, ticket, key)
     if not ctx.code_mode:
+        # a phone sends its next sheet, or again the one it sent (a retry); nothing else
         done = answered_here(ctx)
-        retry = done is not None and done.submission_id == ticket.submission_id
-        next_sheet = ticket.sheet == (done.sheet + 1 if done else ticket.sheet)
-        if ticket.sheet >= current_app.config["SHEETS_PER_PHONE"] or not (retry or next_sheet):
+        fits = (
+            done is None
+            or ticket.submission_id == done.submission_id
+            or ticket.sheet == done.sheet + 1
+        )
+        if ticket.sheet >= current_app.config["SHEETS_PER_PHONE"] or not fits:
             return already_page(ctx, done, 409)
     if not sheet.ok:
         SUBMITTED["invalid"].inc()
@@ -268,7 +270,7 @@ def thanks(token: str):
         campaign=ctx.campaign,
         token=token,
         another=may_add_sheet(ctx, answered_here(ctx)),
-        group=GROUPS.get(ctx.link.group, ""),
+        group=ctx.group_label,
     )
 
 

@@ -140,6 +140,14 @@ ANALYSIS_FIELDS = (
 NOTICE_FIELDS = ("organiser", "contact", "purpose", "code_margin")
 
 
+def apply_settings(campaign: Campaign, edit: CampaignEdit) -> None:
+    """What the campaign form sets beside the round's frame: sharing, analysis, notices."""
+    campaign.share_up = edit.share_up
+    campaign.assessed_see_progress = edit.assessed_see_progress
+    set_analysis(campaign, edit.analysis)
+    set_notice(campaign, edit.notice)
+
+
 def set_notice(campaign: Campaign, values: dict) -> None:
     for key in NOTICE_FIELDS:
         if key in values:
@@ -164,8 +172,6 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         "threshold": edit.threshold,
         "opens_at": edit.opens_at,
         "closes_at": edit.closes_at,
-        "share_up": edit.share_up,
-        "assessed_see_progress": edit.assessed_see_progress,
     }
     if not has_answers:
         layout = registry().layouts[edit.layout]
@@ -177,8 +183,7 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         raise EditRefused("已有答卷后不能更改问卷方案和群体")
     for key, value in changes.items():
         setattr(campaign, key, value)
-    set_analysis(campaign, edit.analysis)
-    set_notice(campaign, edit.notice)
+    apply_settings(campaign, edit)
     ensure_links(campaign)
     return sorted(k for k in changes if k != "forms")
 
@@ -245,45 +250,33 @@ def find_campaign(ref: str | int) -> Campaign | None:
     return db.session.scalar(sa.select(Campaign).where(Campaign.slug == ref))
 
 
+def _newest_first(*where) -> list[Campaign]:
+    return list(
+        db.session.scalars(
+            sa.select(Campaign)
+            .where(*where)
+            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        )
+    )
+
+
 def shared_from_below(org_id: int) -> list[Campaign]:
     """Campaigns the bureaus under this one share upward, newest first."""
     from .orgs import below
 
     ids = below(org_id)
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Campaign)
-            .where(Campaign.county_id.in_(ids), Campaign.share_up)
-            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        )
-    )
+    return _newest_first(Campaign.county_id.in_(ids), Campaign.share_up) if ids else []
 
 
 def assessing_campaigns(county_id: int) -> list[Campaign]:
     """Campaigns of the levels above that assess this county and let it follow its progress."""
-    return list(
-        db.session.scalars(
-            sa.select(Campaign)
-            .where(
-                Campaign.assessed_see_progress,
-                Campaign.id.in_(sa.select(School.campaign_id).where(School.county_id == county_id)),
-            )
-            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        )
-    )
+    assessed = sa.select(School.campaign_id).where(School.county_id == county_id)
+    return _newest_first(Campaign.assessed_see_progress, Campaign.id.in_(assessed))
 
 
 def county_campaigns(county_id: int) -> list[Campaign]:
     """A county's campaigns, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Campaign)
-            .where(Campaign.county_id == county_id)
-            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        )
-    )
+    return _newest_first(Campaign.county_id == county_id)
 
 
 def response_counts() -> dict[int, int]:
