@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .auth.passwords import password_problem
+from .cli_params import FilePath, refuse_nul
 from .core.database import db
 from .core.db_setup import upgrade_schema
 from .models import ORG_KINDS, ROLES, Campaign, County, User
@@ -27,15 +28,6 @@ from .services.campaigns import (
 )
 from .services.orgs import OrgRefused, create_org, find_org, org_rows, set_parent
 from .web.labels import METHOD_LABELS, SCREEN_RULE_LABELS
-
-
-class FilePath(click.Path):
-    """click.Path that answers a NUL in a file name with a usage error, not a traceback."""
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, str) and "\x00" in value:
-            self.fail("文件名中不能有空字符（NUL）", param, ctx)
-        return super().convert(value, param, ctx)
 
 
 def emit_json(data) -> None:
@@ -569,4 +561,4 @@ def register(app: Flask) -> None:
         open_command,
         *COMMANDS,
     ):
-        app.cli.add_command(cmd)
+        app.cli.add_command(refuse_nul(cmd))

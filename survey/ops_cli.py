@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .auth.accounts import AccountRefused, set_active, set_password
+from .cli_params import FilePath
 from .core.database import db
 from .core.timeutil import utcnow
 from .models import User
@@ -97,7 +98,7 @@ def audit_verify_command():
 
 
 @click.command("audit-archive")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FilePath(dir_okay=False))
 @click.option(
     "--days",
     type=int,
@@ -116,7 +117,7 @@ def audit_archive_command(file, days):
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FilePath(dir_okay=False))
 @with_appcontext
 def backup_command(file):
     """A consistent copy of the database and the instance secrets, while the app runs."""
@@ -128,7 +129,7 @@ def backup_command(file):
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=FilePath(exists=True, dir_okay=False))
 @click.option("--overwrite", is_flag=True, help="Replace a database that already holds data.")
 @with_appcontext
 def restore_command(file, overwrite):

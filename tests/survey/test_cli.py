@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import click
+
 from tests.helpers import login, response_count
 
 
@@ -168,3 +170,37 @@ def test_create_user_checks_county_school_and_password_first(app, runner, demo):
 def test_the_home_page_leads_staff_to_sign_in(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/auth/login"' in html
+
+
+def test_a_nul_in_any_argument_of_any_command_is_a_usage_error(app, runner, demo):
+    """PostgreSQL refuses NUL in text: every command says so before touching the database."""
+
+    def value(param):
+        return param.type.choices[0] if isinstance(param.type, click.Choice) else "x\x00"
+
+    checked = 0
+    for name, command in app.cli.commands.items():
+        if name in {"routes", "shell", "run"} or isinstance(command, click.Group):
+            continue
+        args = [name]
+        for param in command.params:
+            if isinstance(param, click.Argument):
+                args.append(value(param))
+            elif param.required:
+                args += [param.opts[0], value(param)]
+        if not any("\x00" in a for a in args):
+            text = [
+                o
+                for o in command.params
+                if isinstance(o, click.Option)
+                and not o.is_flag
+                and not isinstance(o.type, (click.Choice, click.types.IntParamType))
+            ]
+            if not text:
+                continue
+            args += [text[0].opts[0], "x\x00"]
+        result = runner.invoke(args=args, input="Strong-Pass-9\n" * 2)
+        assert result.exit_code == 2, (name, result.output, result.exception)
+        assert "空字符" in result.output, (name, result.output)
+        checked += 1
+    assert checked >= 15
