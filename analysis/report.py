@@ -6,7 +6,8 @@ Input frames (built by the app, or by hand in tests):
 * responses: response_id, school, group, questionnaire, version, vector, duration, network,
   submitted_at (may be NaT where the network is unique at its school: no burst or duplicate
   can involve such a response), and optionally address (the network address alone),
-  network_id and address_id (integer stand-ins for network and address)
+  network_id and address_id (integer stand-ins for network and address), and class (a
+  categorical of class ids: answers through a class's link; missing for the rest)
 * schools: school, name, stage, location, enrolment
 """
 
@@ -344,6 +345,9 @@ def analyze(
     by_county = "county" in schools and bool((schools["county"].fillna("") != "").any())
     if by_county:
         needed.append("county")
+    by_class = "class" in frame  # answers through class links (the rest: missing)
+    if by_class:
+        needed.append("class")
     data = frame.loc[keep, needed].copy()
     data["weight"] = _weights(data, schools, settings)
     weights = np.ones(len(frame))
@@ -447,6 +451,7 @@ def analyze(
             {rename.get(k, k): v for k, v in r.items()} for r in table(data, ["school"], m, t, cell)
         ],
         "stages": table(data, ["stage", "group"], m, t, cell),
+        "classes": table(data, ["class", "group"], m, t, cell) if by_class else [],
         "locations": table(data, ["location", "group"], m, t, cell),
         "items": [{k: v for k, v in r.items()} for r in items],
         "weak_items": weak,

@@ -69,12 +69,23 @@ def get_campaign(ref: str) -> Campaign:
 def print_links(campaign: Campaign, url: str, as_json: bool) -> None:
     rows = campaign_links(campaign, url)
     if as_json:
-        emit_json([{"school_code": r.school_code, "group": r.group, "url": r.url} for r in rows])
+        emit_json(
+            [
+                {
+                    "school_code": r.school_code,
+                    "class": r.class_label or None,
+                    "group": r.group,
+                    "url": r.url,
+                }
+                for r in rows
+            ]
+        )
         return
     from questionnaires import GROUPS
 
     for r in rows:
-        click.echo(f"{r.school_code}  {r.school_name}  {GROUPS.get(r.group, r.group)}  {r.url}")
+        place = f"{r.school_name} {r.class_label}" if r.class_label else r.school_name
+        click.echo(f"{r.school_code}  {place}  {GROUPS.get(r.group, r.group)}  {r.url}")
 
 
 @click.command("init-db")
@@ -103,7 +114,13 @@ def init_db_command():
 )
 @click.option("--seed", type=int, default=None, help="Random seed for simulated answers.")
 @click.option("--reset", is_flag=True, help="Remove the demo's answers and start again.")
-def demo_command(n_responses, base_url, port, seed, reset):
+@click.option(
+    "--city",
+    is_flag=True,
+    help="A city with three counties (rehearsal and self-assessment each, with answers) and "
+    "the city's review across them; --responses per campaign (default 900).",
+)
+def demo_command(n_responses, base_url, port, seed, reset, city):
     """Create a demo county with schools, an open campaign and two staff accounts; print its
     links and where to sign in. A second run changes nothing unless told --reset."""
     from .services.demo import (
@@ -114,6 +131,13 @@ def demo_command(n_responses, base_url, port, seed, reset):
     )
 
     upgrade_schema()
+    if city:
+        base = (
+            base_url.rstrip("/")
+            if base_url
+            else (f"http://127.0.0.1:{port}" if port else resolve_base_url(None))
+        )
+        return _city_demo(n_responses or 900, seed, reset, base)
     if reset:
         removed = reset_demo()
         click.echo(f"已重置示例调查（删除 {removed} 份答卷）。")
@@ -138,6 +162,40 @@ def demo_command(n_responses, base_url, port, seed, reset):
             f"工作人员登录: {base}/auth/login）"
         )
     print_links(campaign, base, as_json=False)
+
+
+def _city_demo(n_responses: int, seed: int | None, reset: bool, base: str) -> None:
+    from .services.demo_city import (
+        COUNTIES,
+        ensure_city_accounts,
+        ensure_city_demo,
+        reset_city_demo,
+    )
+
+    if reset:
+        click.echo(f"已重置示例市（删除 {reset_city_demo()} 份答卷）。")
+    demo, created = ensure_city_demo(n_responses, seed)
+    counties = "、".join(name for name, _ in COUNTIES)
+    if not created:
+        click.echo(f"示例市已存在，未做改动（重新生成请加 --city --reset）：{demo.city.name}")
+    else:
+        click.echo(f"已创建{demo.city.name}及所辖{counties}，每次调查 {n_responses} 份模拟答卷。")
+    counts = response_counts()
+    for c in demo.campaigns:
+        status = {"open": "进行中", "closed": "已关闭", "draft": "准备中"}[c.state()]
+        click.echo(f"  {c.slug:<34} {status}  {counts.get(c.id, 0):>5} 份  {c.name}")
+    click.echo("预演与自评对比（短板题的变化）：")
+    for a, b in demo.rounds:
+        click.echo(f"  flask --app survey compare {a.slug} {b.slug}")
+    if created:
+        click.echo(f"工作人员登录: {base}/auth/login （以下密码只显示这一次）")
+        for name, role, org, password in ensure_city_accounts(demo):
+            click.echo(f"  {name}  {org}{ROLES[role]}  密码 {password}")
+    else:
+        click.echo(f"工作人员登录: {base}/auth/login （密码见第一次运行的输出）")
+    if demo.review is not None:
+        click.echo(f"市级复核的问卷链接（{demo.review.slug}）：")
+        print_links(demo.review, base, as_json=False)
 
 
 @click.command("campaigns")

@@ -164,8 +164,13 @@ def own_link_id(app, demo):
 
 def route_url(app, rule, demo, link_id, user_id):
     """A console route's URL with the demo's ids filled in."""
+    from survey.models import Link
+
     fmt = "svg" if rule.endpoint == "console.qr_code" else "csv"
     values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": fmt}
+    if "school_id" in rule.arguments:  # the link's school (the coordinator's)
+        with app.app_context():
+            values["school_id"] = db.session.get(Link, link_id).school_id
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 

@@ -1,6 +1,15 @@
 """The bureau console: campaigns, schools, targets, links and QR codes, monitoring, imports."""
 
-from . import admin, campaigns, distribution, imports, monitor, operations, schools  # noqa: F401  (views)
+from . import (  # noqa: F401  (views)
+    admin,
+    campaigns,
+    classes,
+    distribution,
+    imports,
+    monitor,
+    operations,
+    schools,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -77,6 +77,7 @@ def new_campaign():
             threshold=float(form.threshold.data) / 100,
             opens_at=_local_to_utc(form.opens_at.data),
             closes_at=_local_to_utc(form.closes_at.data),
+            county_links=bool(form.county_links.data),
         )
         apply_settings(campaign, _edit(form))
         audit.record("campaign.create", f"campaign {campaign.id}", name=campaign.name)
@@ -133,7 +134,7 @@ def set_status(campaign_id: int):
         change_status(campaign, status)
     except StatusRefused as exc:
         flash(str(exc))
-        page = ".schools" if not campaign.schools else ".edit_campaign"
+        page = ".schools" if not campaign.schools_only else ".edit_campaign"
         return redirect(url_for(page, campaign_id=campaign.id))
     db.session.commit()
     flash(STATUS_MESSAGES[status])
@@ -165,6 +166,7 @@ def _edit(form: CampaignForm) -> CampaignEdit:
         threshold=float(form.threshold.data) / 100,
         opens_at=_local_to_utc(form.opens_at.data),
         closes_at=_local_to_utc(form.closes_at.data),
+        county_links=bool(form.county_links.data),
         analysis={
             "method": form.method.data,
             "group_weights": getattr(form.group_weights, "parsed", None),

@@ -96,7 +96,8 @@ def qr_code(link_id: int, fmt: str):
     link, school, _ = own_link(link_id)
     make, mimetype = QR_FORMATS[fmt]
     resp = Response(make(link_url(link)), mimetype=mimetype)
-    name = quote(f"{school.code}_{link.group}.{fmt}")
+    where = f"{school.code}_{link.school_class.label}" if link.school_class else school.code
+    name = quote(f"{where}_{link.group}.{fmt}")
     resp.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return resp
 
@@ -136,6 +137,7 @@ def _notices_page(campaign, schools: list[SchoolLinks], title: str):
     pages = [
         {
             "school": entry.school,
+            "place": link.place,
             "group": group_label(link.group),
             "url": (url := link_url(link)),
             "qr": qr_svg_inline(url, scale=8),
@@ -238,6 +240,7 @@ def _slips_page(campaign, schools: list[SchoolLinks], title: str):
             sheets.append(
                 {
                     "school": entry.school,
+                    "place": link.place,
                     "group": group_label(link.group),
                     "base": base,
                     "slips": [

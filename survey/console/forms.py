@@ -138,6 +138,9 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired("请填写阈值"), NumberRange(0, 3600, "应在0到3600之间")],
     )
 
+    county_links = BooleanField(
+        "人大代表、政协委员和社会公众使用全县统一链接（不按学校分发）", default=True
+    )
     share_up = BooleanField("向上级（市、省）教育行政部门共享本次调查（只读）")
     assessed_see_progress = BooleanField("被评估的区县和学校可查看本县、本校的答卷进度（只有数量）")
     organiser = StringField(

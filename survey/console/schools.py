@@ -12,13 +12,15 @@ from ..core.database import db
 from ..importing.schools import COLUMNS, copy_schools, import_schools
 from ..services import audit
 from ..services.campaigns import county_campaigns
-from ..services.targets import links_by_school_group, set_targets
+from ..services.targets import links_by_school_group, set_targets, units_take_county_groups
 from .blueprint import bp
 from .forms import CalculatorForm, UploadForm
 
 
 def _page(campaign, form, problems=None, status: int = 200):
-    others = [c for c in county_campaigns(campaign.county_id) if c.id != campaign.id and c.schools]
+    others = [
+        c for c in county_campaigns(campaign.county_id) if c.id != campaign.id and c.schools_only
+    ]
     return render_template(
         "console/schools.html",
         campaign=campaign,
@@ -78,19 +80,29 @@ def _imported(campaign, result, done: str, **detail):
 
 
 def _plan(campaign, form: CalculatorForm):
-    sizes = [SchoolSize(s.code, s.enrolment, s.teachers or 0) for s in campaign.schools]
+    sizes = [
+        SchoolSize(s.code, s.enrolment, s.teachers or 0)
+        for s in campaign.schools
+        if not s.county_wide
+    ]
     if form.way.data == "permille":
         if not form.population.data:
             form.population.errors = ["请填写全县常住人口"]
             return None
-        return permille_plan(sizes, campaign.groups, form.population.data)
-    return calculator_plan(
-        sizes,
-        campaign.groups,
-        margin=float(form.margin.data or 0.05),
-        confidence=float(form.confidence.data),
-        p=float(form.expected.data or 0.85),
-    )
+        plan = permille_plan(sizes, campaign.groups, form.population.data)
+    else:
+        plan = calculator_plan(
+            sizes,
+            campaign.groups,
+            margin=float(form.margin.data or 0.05),
+            confidence=float(form.confidence.data),
+            p=float(form.expected.data or 0.85),
+        )
+    if units_take_county_groups(campaign, plan.targets):
+        plan.explanation.append(
+            "人大代表、政协委员和社会公众使用全县统一链接：按学校分配的份额合计到“全县”一行。"
+        )
+    return plan
 
 
 @bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])

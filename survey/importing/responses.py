@@ -54,6 +54,7 @@ class ImportedLink:
     group: str
     campaign_id: int
     school_id: int
+    class_id: int | None = None  #: sheets are imported per school, not per class
 
 
 @dataclass
@@ -192,7 +193,9 @@ def import_responses(
         return result
     links = {
         (lk.school_id, lk.group): lk.id
-        for lk in db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id))
+        for lk in db.session.scalars(
+            sa.select(Link).where(Link.campaign_id == campaign.id, Link.class_id.is_(None))
+        )
     }
     digest = hashlib.sha256(data).hexdigest()[:16]
     rows = [

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from ..core.database import db
 from ..models import LOCATIONS, STAGES, Campaign, County, School
+from ..models.campaign import COUNTY_WIDE_LABEL
 from ..services.campaigns import ensure_links
+from ..services.classes import ClassEntry, add_classes, check_class
 from ..services.orgs import below
 from .tabular import Problem, TableError, map_headers, read_table
 
@@ -22,6 +24,10 @@ COLUMNS = {
     "teachers": ("教师数", "专任教师数"),
     #: a city's or province's campaign: the school's county (a county under the campaign's)
     "county": ("区县", "所属区县", "县区"),
+    #: optional: one row per class (the school's columns repeated), or per school without them
+    "grade": ("年级",),
+    "class": ("班级", "班级名称"),
+    "pupils": ("班级人数", "班额"),
 }
 REQUIRED = ("code", "name", "stage", "location", "enrolment")
 
@@ -87,20 +93,49 @@ def parse_schools(filename: str, data: bytes) -> tuple[list[dict], list[Problem]
     if missing:
         return [], [Problem(1, "", "缺少列：" + "、".join(missing))]
     problems: list[Problem] = []
-    records, seen = [], {}
+    records: list[dict] = []
+    seen: dict[str, dict] = {}  #: code -> the school's first record
     for number, row in table.rows:
         get = functools.partial(_cell, row, cols)
         code, name = get("code"), get("name")
+        school_class = _class_of(get, cols, number, problems)
+        first = seen.get(code)
+        if first is not None and school_class is not None:
+            # one row per class: the school's columns repeat the first row's
+            if (name, get("stage"), get("location")) != first["texts"]:
+                problems.append(
+                    Problem(
+                        number,
+                        cols["name"],
+                        f"学校代码“{code}”在第 {first['row']} 行已出现，但学校名称、学段或"
+                        "城乡类型不一致",
+                    )
+                )
+            elif (school_class.grade, school_class.name) in first["class_rows"]:
+                problems.append(
+                    Problem(
+                        number,
+                        cols["class"],
+                        f"{school_class.grade}{school_class.name}与第 "
+                        f"{first['class_rows'][(school_class.grade, school_class.name)]} 行重复",
+                    )
+                )
+            else:
+                first["classes"].append(school_class)
+                first["class_rows"][(school_class.grade, school_class.name)] = number
+            continue
         if not code:
             problems.append(Problem(number, cols["code"], "学校代码不能为空"))
         elif len(code) > 32:
             problems.append(Problem(number, cols["code"], "学校代码不能超过32个字符"))
-        elif code in seen:
+        elif first is not None:
             problems.append(
-                Problem(number, cols["code"], f"学校代码“{code}”与第 {seen[code]} 行重复")
+                Problem(number, cols["code"], f"学校代码“{code}”与第 {first['row']} 行重复")
             )
-        else:
-            seen[code] = number
+        elif code == COUNTY_WIDE_LABEL or code.startswith(COUNTY_WIDE_LABEL + "-"):
+            problems.append(
+                Problem(number, cols["code"], f"“{code}”留作全县统一链接，不能用作学校代码")
+            )
         if not name:
             problems.append(Problem(number, cols["name"], "学校名称不能为空"))
         elif len(name) > 200:
@@ -127,20 +162,39 @@ def parse_schools(filename: str, data: bytes) -> tuple[list[dict], list[Problem]
         teachers = _count(
             get("teachers"), cols.get("teachers", "teachers"), number, problems, False
         )
-        records.append(
-            {
-                "row": number,
-                "county_name": get("county"),
-                "county_column": cols.get("county", COLUMNS["county"][0]),
-                "code": code,
-                "name": name,
-                "stage": stage,
-                "location": location,
-                "enrolment": enrolment,
-                "teachers": teachers,
-            }
-        )
+        record = {
+            "row": number,
+            "texts": (name, get("stage"), get("location")),
+            "classes": [school_class] if school_class else [],
+            "class_rows": {(school_class.grade, school_class.name): number} if school_class else {},
+            "county_name": get("county"),
+            "county_column": cols.get("county", COLUMNS["county"][0]),
+            "code": code,
+            "name": name,
+            "stage": stage,
+            "location": location,
+            "enrolment": enrolment,
+            "teachers": teachers,
+        }
+        if code and code not in seen:
+            seen[code] = record
+        records.append(record)
+    for record in records:
+        del record["texts"], record["class_rows"]
     return (records if not problems else []), problems
+
+
+def _class_of(get, cols: dict[str, str], number: int, problems: list[Problem]):
+    """The class a row names (年级 and 班级 columns), None where the file or row has none."""
+    if "grade" not in cols and "class" not in cols:
+        return None
+    grade, name, pupils = get("grade"), get("class"), get("pupils")
+    if not grade and not name:
+        return None
+    entry, problem = check_class(grade, name, pupils)
+    if problem:
+        problems.append(Problem(number, cols.get("class", cols.get("grade", "")), problem))
+    return entry
 
 
 def import_schools(campaign: Campaign, filename: str, data: bytes) -> SchoolImport:
@@ -187,7 +241,13 @@ SCHOOL_FIELDS = ("code", "name", "stage", "location", "enrolment", "teachers", "
 
 def copy_schools(source: Campaign, target: Campaign) -> SchoolImport:
     """The school list of another round (a rehearsal's, say) added to or updated in `target`."""
-    records = [{f: getattr(s, f) for f in SCHOOL_FIELDS} for s in source.schools]
+    records = [
+        {
+            **{f: getattr(s, f) for f in SCHOOL_FIELDS},
+            "classes": [ClassEntry(c.grade, c.name, c.pupils) for c in s.classes],
+        }
+        for s in source.schools_only
+    ]
     result = SchoolImport(problems=[])
     result.added, result.updated = upsert_schools(target, records)
     return result
@@ -201,14 +261,20 @@ def upsert_schools(campaign: Campaign, records: list[dict]) -> tuple[int, int]:
         for s in db.session.scalars(sa.select(School).where(School.campaign_id == campaign.id))
     }
     for rec in records:
+        rec = dict(rec)
+        classes = rec.pop("classes", [])
         school = existing.get(rec["code"])
         if school is None:
-            campaign.schools.append(School(**rec))
+            school = School(**rec)
+            campaign.schools.append(school)
             added += 1
         else:
             for key, value in rec.items():
                 setattr(school, key, value)
             updated += 1
+        if classes:
+            db.session.flush()
+            add_classes(school, classes, relink=False)
     db.session.flush()
     ensure_links(campaign)
     return added, updated

@@ -3,6 +3,9 @@
 from .account import ROLES, AuditEntry, LoginAttempt, StaffSession, User
 from .cache import AnalysisCache
 from .campaign import (
+    CLASS_GROUPS,
+    COUNTY_GROUPS,
+    COUNTY_WIDE,
     LINK_MODES,
     LOCATIONS,
     ORG_KINDS,
@@ -13,6 +16,7 @@ from .campaign import (
     Link,
     Org,
     School,
+    SchoolClass,
 )
 from .response import SOURCES, Response
 from .tally import ResponseTally
@@ -37,4 +41,8 @@ __all__ = [
     "Link",
     "Response",
     "School",
+    "SchoolClass",
+    "CLASS_GROUPS",
+    "COUNTY_GROUPS",
+    "COUNTY_WIDE",
 ]

@@ -20,6 +20,14 @@ STAGES = {
 #: Urban/town/rural location of a school.
 LOCATIONS = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 LINK_MODES = {"open": "公开链接", "code": "一次性答题码"}
+#: the stage and location of a county-wide unit: the "school" whose links reach deputies, CPPCC
+#: members and the public, who belong to no school (one per county of a campaign)
+COUNTY_WIDE = "county"
+COUNTY_WIDE_LABEL = "全县"
+#: groups whose links are county-wide when a campaign has county links
+COUNTY_GROUPS = ("deputy", "public")
+#: groups that get a link per class where a school lists its classes
+CLASS_GROUPS = ("student", "parent")
 STATUSES = ("draft", "open", "closed")
 #: what a notice says of the survey's purpose when the campaign names none
 DEFAULT_PURPOSE = (
@@ -129,11 +137,19 @@ class Campaign(db.Model):
     #: a city's or province's campaign over counties: the assessed counties' accounts and
     #: their schools' coordinators may follow their own progress (counts, never answers)
     assessed_see_progress: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: deputies, CPPCC members and the public answer through one link per county (a county-wide
+    #: unit), not through a school's links
+    county_links: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(
         back_populates="campaign", order_by="School.code", cascade="all, delete-orphan"
     )
+
+    @property
+    def schools_only(self) -> list[School]:
+        """The schools, without the county-wide units of deputies and the public."""
+        return [s for s in self.schools if not s.county_wide]
 
     @property
     def organiser_name(self) -> str:
@@ -179,20 +195,66 @@ class School(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="schools")
     county: Mapped[County | None] = relationship()
     links: Mapped[list[Link]] = relationship(back_populates="school", cascade="all, delete-orphan")
+    classes: Mapped[list[SchoolClass]] = relationship(
+        back_populates="school",
+        order_by="(SchoolClass.grade, SchoolClass.name)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def county_wide(self) -> bool:
+        """The county-wide unit (deputies, the public), not a school."""
+        return self.stage == COUNTY_WIDE
 
     @property
     def stage_label(self) -> str:
-        return STAGES.get(self.stage, self.stage)
+        return COUNTY_WIDE_LABEL if self.county_wide else STAGES.get(self.stage, self.stage)
 
     @property
     def location_label(self) -> str:
+        if self.location == COUNTY_WIDE:
+            return COUNTY_WIDE_LABEL
         return LOCATIONS.get(self.location, self.location)
 
 
-class Link(db.Model):
-    """The unguessable survey link of one school and group."""
+class SchoolClass(db.Model):
+    """A class (年级 + 班级) of a school: its parents and pupils get links of their own, so a
+    head teacher can follow and chase the class."""
 
-    __table_args__ = (sa.UniqueConstraint("school_id", "group"),)
+    __tablename__ = "school_class"
+    __table_args__ = (sa.UniqueConstraint("school_id", "grade", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    #: e.g. 三年级, 初一
+    grade: Mapped[str] = mapped_column(sa.String(12))
+    #: e.g. 2班
+    name: Mapped[str] = mapped_column(sa.String(20))
+    #: pupils in the class, optional (a target for its links)
+    pupils: Mapped[int | None]
+
+    school: Mapped[School] = relationship(back_populates="classes")
+
+    @property
+    def label(self) -> str:
+        return f"{self.grade}{self.name}"
+
+
+class Link(db.Model):
+    """The unguessable survey link of one school (or one of its classes) and group."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("class_id", "group"),
+        #: one school-wide link per school and group (class links carry their class)
+        sa.Index(
+            "uq_link_school_id_group",
+            "school_id",
+            "group",
+            unique=True,
+            sqlite_where=sa.text("class_id IS NULL"),
+            postgresql_where=sa.text("class_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
@@ -202,9 +264,19 @@ class Link(db.Model):
     token: Mapped[str] = mapped_column(sa.String(32), unique=True)
     #: responses wanted from this school and group
     target: Mapped[int | None]
+    #: a class link: the class whose parents or pupils it reaches (None: the whole school)
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"))
 
     school: Mapped[School] = relationship(back_populates="links")
     campaign: Mapped[Campaign] = relationship()
+    school_class: Mapped[SchoolClass | None] = relationship(lazy="joined")
+
+    @property
+    def place(self) -> str:
+        """Where the link reaches: its school, and the class of a class link."""
+        if self.school_class is None:
+            return self.school.name
+        return f"{self.school.name} {self.school_class.label}"
 
 
 class AccessCode(db.Model):

@@ -19,6 +19,14 @@ class Response(db.Model):
         sa.CheckConstraint("source IN ('web', 'paper', 'import')", name="source_known"),
         #: keyset pages of one campaign's responses in id order (exports)
         sa.Index("ix_response_campaign_id_id", "campaign_id", "id"),
+        #: counts per class (answers through class links only: the rest pay nothing)
+        sa.Index(
+            "ix_response_class_id",
+            "class_id",
+            "group",
+            sqlite_where=sa.text("class_id IS NOT NULL"),
+            postgresql_where=sa.text("class_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(
@@ -28,6 +36,8 @@ class Response(db.Model):
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     #: the link it came through (web); None for imported answers
     link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("link.id"))
+    #: the class of a class link (None: a school-wide link, or imported)
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"))
     #: respondent group (the identity answer where the form asks it)
     group: Mapped[str] = mapped_column(sa.String(12))
     questionnaire: Mapped[str] = mapped_column(sa.String(40))

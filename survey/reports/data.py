@@ -21,7 +21,7 @@ from analysis.report import Settings, analyze, prepare
 from questionnaires import GROUPS
 
 from ..core.database import db
-from ..models import AnalysisCache, Campaign, Link, Response, ResponseTally, School
+from ..models import AnalysisCache, Campaign, Link, Response, ResponseTally, School, SchoolClass
 from ..services.campaigns import registry
 
 RESPONSE_COLUMNS = [
@@ -220,7 +220,37 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
     missing = frame["vector"].isna()
     if missing.any():  # answers stored before vectors existed
         frame.loc[missing, "vector"] = _vectors_from_answers(frame.loc[missing, "response_id"])
+    _attach_classes(campaign, frame)
     return frame.drop(columns=["school_id"])
+
+
+def campaign_classes(campaign: Campaign) -> list[SchoolClass]:
+    """The classes of the campaign's schools, by school code, grade and name."""
+    return list(
+        db.session.scalars(
+            sa.select(SchoolClass)
+            .join(School, SchoolClass.school_id == School.id)
+            .where(School.campaign_id == campaign.id)
+            .order_by(School.code, SchoolClass.grade, SchoolClass.name)
+        )
+    )
+
+
+def _attach_classes(campaign: Campaign, frame: pd.DataFrame) -> None:
+    """A `class` column (class ids as categories, missing where the answer came through a
+    school-wide link) where the campaign's schools list classes. Only answers through class
+    links are read, by the partial index on class_id."""
+    ids = [c.id for c in campaign_classes(campaign)]
+    if not ids:
+        return
+    found = dict(
+        db.session.execute(
+            sa.select(Response.id, Response.class_id).where(Response.class_id.in_(ids))
+        ).all()
+    )
+    position = {cid: i for i, cid in enumerate(ids)}
+    codes = frame["response_id"].map({rid: position[cid] for rid, cid in found.items()}).fillna(-1)
+    frame["class"] = pd.Categorical.from_codes(codes.to_numpy(dtype=np.int64), categories=ids)
 
 
 def _vectors_from_answers(ids: pd.Series) -> list[str]:
@@ -257,8 +287,20 @@ def load_schools(campaign: Campaign) -> pd.DataFrame:
     )
 
 
-def load_comments(campaign: Campaign, query: str | None = None) -> pd.DataFrame:
-    """Open comments: response_id, school, group, item, text (only rows that have one)."""
+def load_comments(
+    campaign: Campaign,
+    query: str | None = None,
+    *,
+    hidden: set[tuple[str, str]] | frozenset = frozenset(),
+    schools: set[str] | None = None,
+    window: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Open comments: response_id, school, group, item, text (only rows that have one).
+
+    hidden: (school code, group) cells left out; schools: only these school codes; window:
+    (offset, count) of the responses with comments, in the order they came (the report's
+    pages: the database stops after the page, so a page never reads a million answers).
+    """
     codes = sorted(
         {it.code for form in set(campaign.forms.values()) for it in registry().get(form).text_items}
     )
@@ -275,6 +317,14 @@ def load_comments(campaign: Campaign, query: str | None = None) -> pd.DataFrame:
         )
         .order_by(Response.id)
     )
+    if query:
+        stmt = stmt.where(sa.or_(*(e.contains(query, autoescape=True) for e in exprs.values())))
+    if hidden:
+        stmt = stmt.where(sa.tuple_(School.code, Response.group).not_in(sorted(hidden)))
+    if schools is not None:
+        stmt = stmt.where(School.code.in_(sorted(schools)))
+    if window is not None:
+        stmt = stmt.offset(window[0]).limit(window[1])
     rows = []
     for rid, school, group, *texts in db.session.execute(stmt):
         for code, text in zip(codes, texts, strict=True):
@@ -303,7 +353,7 @@ def load_targets(campaign: Campaign) -> dict[tuple[str, str], int]:
     rows = db.session.execute(
         sa.select(School.code, Link.group, Link.target)
         .join(School, Link.school_id == School.id)
-        .where(Link.campaign_id == campaign.id, Link.target > 0)
+        .where(Link.campaign_id == campaign.id, Link.class_id.is_(None), Link.target > 0)
     )
     return {(code, group): int(target) for code, group, target in rows}
 
@@ -337,6 +387,14 @@ def run_analysis(
             row["school_name"] = names.get(row["school_code"], "")
     for row in result["quality"]["by_school"] + result["quality"]["coached"]:
         row["school_name"] = names.get(row["school_code"], "")
+    if result["classes"]:
+        classes = {c.id: c for c in campaign_classes(campaign)}
+        codes = {s.id: s.code for s in campaign.schools}
+        for row in result["classes"]:
+            found = classes[row["class"]]
+            row["school_code"] = codes[found.school_id]
+            row["school_name"] = names.get(row["school_code"], "")
+            row["class_label"] = found.label
     result["campaign"] = {
         "id": campaign.id,
         "slug": campaign.slug,
@@ -492,16 +550,41 @@ def hidden_cells(campaign: Campaign, min_cell: int) -> set[tuple[str, str]]:
     return {(code, group) for code, group, n in counts if n < min_cell}
 
 
-def visible_comments(campaign: Campaign, result: dict, query: str | None = None) -> pd.DataFrame:
-    """Comments of the school × group cells with at least min_cell responses."""
-    comments = load_comments(campaign, query)
-    hidden = hidden_cells(campaign, result["min_cell"])
-    if hidden and not comments.empty:
-        keys = list(zip(comments["school"], comments["group"], strict=True))
-        comments = comments[[k not in hidden for k in keys]]
+def visible_comments(
+    campaign: Campaign,
+    result: dict,
+    query: str | None = None,
+    window: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Comments of the school × group cells with at least min_cell responses (of one county
+    in a county's report); window: (offset, count) of the responses with comments."""
+    scope = None
     if result.get("scope") is not None:  # one county's report: its schools' comments only
-        mine = {r["school_code"] for r in result["school_totals"]}
-        comments = comments[comments["school"].isin(mine)]
+        scope = {r["school_code"] for r in result["school_totals"]}
+    comments = load_comments(
+        campaign,
+        query,
+        hidden=hidden_cells(campaign, result["min_cell"]),
+        schools=scope,
+        window=window,
+    )
     names = {s.code: s.name for s in campaign.schools}
     comments = comments.assign(school_name=comments["school"].map(names))
     return comments.reset_index(drop=True)
+
+
+#: responses with comments per page of the report
+COMMENT_PAGE = 100
+
+
+def comment_page(
+    campaign: Campaign, result: dict, query: str | None, page: int
+) -> tuple[pd.DataFrame, bool]:
+    """One page (from 1) of the report's comments, and whether another follows."""
+    start = (page - 1) * COMMENT_PAGE
+    comments = visible_comments(campaign, result, query, window=(start, COMMENT_PAGE + 1))
+    ids = comments["response_id"].drop_duplicates()
+    more = len(ids) > COMMENT_PAGE
+    if more:
+        comments = comments[comments["response_id"] != ids.iloc[-1]].reset_index(drop=True)
+    return comments, more

@@ -28,9 +28,11 @@ from ..web.labels import (
     pct,
 )
 from .data import (
+    COMMENT_PAGE,
     AnalysisError,
     ScopeNotFound,
     cached_analysis,
+    comment_page,
     compare_campaigns,
     settings_for,
     visible_comments,
@@ -59,6 +61,11 @@ def _method_arg(campaign):
 def report(campaign_id: int):
     campaign = own_campaign(campaign_id)
     query = (request.args.get("q") or "").strip()[:50] or None
+    raw_page = request.args.get("page", "1")
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 0
+    if not 1 <= page <= 100_000:
+        abort(404)
+    more = False
     if campaign.purged_at is not None:  # the answers are gone: show the report kept before
         if not campaign.final_report:
             return _purged(campaign)
@@ -74,7 +81,7 @@ def report(campaign_id: int):
         except AnalysisError as exc:
             _audit("report.view", campaign, "failed", method=method)
             return _failed(campaign, exc)
-        comments = visible_comments(campaign, result, query)
+        comments, more = comment_page(campaign, result, query, page)
     _audit("report.view", campaign, "ok", method=method)
     t = campaign.threshold
     groups = result["groups"]
@@ -118,6 +125,9 @@ def report(campaign_id: int):
         items=items,
         comments=comments,
         query=query or "",
+        page=page,
+        more=more,
+        comment_page_size=COMMENT_PAGE,
         generated=format_local(utcnow()),
     )
 

@@ -157,6 +157,23 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         school_rows,
         [12, 24, 16, 8, 10, 10, 10, 18, 24, 16],
     )
+    if result.get("classes"):
+        class_rows = [
+            [
+                r["school_code"],
+                r["school_name"],
+                r["class_label"],
+                GROUPS.get(r["group"], r["group"]),
+                r["n"],
+                r["rate"],
+                r["ci_low"],
+                r["ci_high"],
+                "人数过少，不显示" if r["suppressed"] else "",
+            ]
+            for r in result["classes"]
+        ]
+        headers = ["学校代码", "学校名称", "班级", "群体", "人数", "认可率", "下限", "上限", "备注"]
+        _sheet(book, "班级", headers, class_rows, [12, 24, 12, 16, 8, 10, 10, 10, 16])
     item_rows = [
         [
             GROUPS.get(r["group"], r["group"]),

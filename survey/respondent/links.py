@@ -36,12 +36,13 @@ class LinkInfo:
     group: str
     campaign_id: int
     school_id: int
+    class_id: int | None
 
 
 @dataclass(frozen=True)
 class SchoolInfo:
     id: int
-    name: str
+    name: str  #: with the class where the link is a class's (青山小学 三年级2班)
     stage: str  #: limits options offered only at some stages (a 小学 offers no 七年级)
 
 
@@ -174,8 +175,12 @@ def _snapshot(token: str) -> Snapshot | None:
         return None
     link, school, campaign = row
     return (
-        LinkInfo(link.id, link.token, link.group, link.campaign_id, link.school_id),
-        SchoolInfo(school.id, school.name, school.stage),
+        LinkInfo(link.id, link.token, link.group, link.campaign_id, link.school_id, link.class_id),
+        SchoolInfo(
+            school.id,
+            f"{school.name} {link.school_class.label}" if link.class_id else school.name,
+            school.stage,
+        ),
         CampaignInfo(
             campaign.id,
             campaign.name,

@@ -15,7 +15,19 @@ from questionnaires import GROUPS, Registry
 
 from ..core.database import db
 from ..core.timeutil import to_local, utcnow
-from ..models import AccessCode, Campaign, County, Link, ResponseTally, School
+from ..models import (
+    CLASS_GROUPS,
+    COUNTY_GROUPS,
+    COUNTY_WIDE,
+    AccessCode,
+    Campaign,
+    County,
+    Link,
+    ResponseTally,
+    School,
+    SchoolClass,
+)
+from ..models.campaign import COUNTY_WIDE_LABEL
 
 
 def registry() -> Registry:
@@ -81,8 +93,10 @@ def create_campaign(
     threshold: float = 0.85,
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    county_links: bool = False,
 ) -> Campaign:
-    """Make a campaign; its forms are fixed from the layout now."""
+    """Make a campaign; its forms are fixed from the layout now. county_links: deputies and
+    the public answer through a county-wide link, not through schools."""
     lay = registry().layouts.get(layout)
     if lay is None:
         raise ValueError(f"unknown layout {layout!r}")
@@ -101,6 +115,7 @@ def create_campaign(
         opens_at=opens_at,
         closes_at=closes_at,
         status="draft",
+        county_links=county_links,
     )
     db.session.add(campaign)
     db.session.flush()
@@ -118,6 +133,7 @@ class CampaignEdit:
     threshold: float
     opens_at: datetime | None
     closes_at: datetime | None
+    county_links: bool = False  #: deputies and the public through county-wide links
     analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
     notice: dict = field(default_factory=dict)  #: NOTICE_FIELDS -> value
     share_up: bool = False  #: the levels above may read it
@@ -177,15 +193,23 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         layout = registry().layouts[edit.layout]
         groups = [g for g in GROUPS if g in edit.groups and g in layout.forms]
         changes.update(
-            layout=edit.layout, groups=groups, forms={g: layout.forms[g] for g in groups}
+            layout=edit.layout,
+            groups=groups,
+            forms={g: layout.forms[g] for g in groups},
+            county_links=edit.county_links,
         )
     elif edit.layout != campaign.layout or set(edit.groups) != set(campaign.groups):
         raise EditRefused("已有答卷后不能更改问卷方案和群体")
+    elif edit.county_links != campaign.county_links:
+        raise EditRefused("已有答卷后不能更改人大代表、政协委员和社会公众的链接方式")
+    relinked = changes.get("county_links", campaign.county_links) != campaign.county_links
     for key, value in changes.items():
         setattr(campaign, key, value)
     apply_settings(campaign, edit)
+    if relinked:
+        prune_links(campaign)
     ensure_links(campaign)
-    return sorted(k for k in changes if k != "forms")
+    return sorted(k for k in changes if k != "forms" and (k != "county_links" or relinked))
 
 
 def set_analysis(campaign: Campaign, values: dict) -> None:
@@ -200,23 +224,97 @@ def new_token() -> str:
 
 
 def ensure_links(campaign: Campaign) -> int:
-    """Give every school × group of the campaign a link; return how many were made."""
+    """Give every school × group of the campaign a link, every class a link per class group,
+    and, with county links, each county's unit a link per county group; return how many were
+    made."""
+    ensure_county_units(campaign)
     existing = {
-        (school_id, group)
-        for school_id, group in db.session.execute(
-            sa.select(Link.school_id, Link.group).where(Link.campaign_id == campaign.id)
+        (school_id, class_id, group)
+        for school_id, class_id, group in db.session.execute(
+            sa.select(Link.school_id, Link.class_id, Link.group).where(
+                Link.campaign_id == campaign.id
+            )
         )
     }
     made = 0
-    for school in campaign.schools:
-        for group in campaign.groups:
-            if (school.id, group) not in existing:
-                db.session.add(
-                    Link(campaign=campaign, school=school, group=group, token=new_token())
+    for school, school_class, group in wanted_links(campaign):
+        key = (school.id, school_class.id if school_class else None, group)
+        if key not in existing:
+            db.session.add(
+                Link(
+                    campaign=campaign,
+                    school=school,
+                    school_class=school_class,
+                    group=group,
+                    token=new_token(),
                 )
-                made += 1
+            )
+            made += 1
     db.session.flush()
     return made
+
+
+def wanted_links(campaign: Campaign) -> list[tuple[School, SchoolClass | None, str]]:
+    """(school or unit, class or None, group) of every link the campaign should have."""
+    county_groups = set(COUNTY_GROUPS) if campaign.county_links else set()
+    out = []
+    for school in campaign.schools:
+        for group in campaign.groups:
+            if school.county_wide != (group in county_groups):
+                continue
+            out.append((school, None, group))
+            if group in CLASS_GROUPS:
+                out.extend((school, c, group) for c in school.classes)
+    return out
+
+
+def county_unit_code(county: County | None) -> str:
+    """The code of a county's unit: 全县, or 全县-<county> in a campaign over several."""
+    return COUNTY_WIDE_LABEL if county is None else f"{COUNTY_WIDE_LABEL}-{county.name}"[:32]
+
+
+def ensure_county_units(campaign: Campaign) -> None:
+    """With county links, one unit per county of the campaign (its own county, or each
+    assessed county that has schools in it)."""
+    if not campaign.county_links or not set(COUNTY_GROUPS) & set(campaign.groups):
+        return
+    units = {s.county_id for s in campaign.schools if s.county_wide}
+    if campaign.county.kind == "county":
+        wanted = {None}
+    else:
+        wanted = {s.county_id for s in campaign.schools if not s.county_wide}
+    for county_id in sorted(wanted - units, key=lambda c: c or 0):
+        county = db.session.get(County, county_id) if county_id else None
+        campaign.schools.append(
+            School(
+                code=county_unit_code(county),
+                name=f"{(county or campaign.county).name}（全县，不分学校）",
+                stage=COUNTY_WIDE,
+                location=COUNTY_WIDE,
+                enrolment=0,
+                county_id=county_id,
+            )
+        )
+    db.session.flush()
+
+
+def prune_links(campaign: Campaign) -> None:
+    """Drop the links (and units) a changed setting no longer wants; only before answers, so
+    nothing answered is lost. The caller has checked there are no answers."""
+    keep = {
+        (school.id, school_class.id if school_class else None, group)
+        for school, school_class, group in wanted_links(campaign)
+    }
+    links = db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id)).all()
+    for link in links:
+        if (link.school_id, link.class_id, link.group) not in keep:
+            db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id == link.id))
+            db.session.delete(link)
+    db.session.flush()
+    for school in list(campaign.schools):
+        if school.county_wide and not any(s.id == school.id for s, _, _ in wanted_links(campaign)):
+            campaign.schools.remove(school)
+    db.session.flush()
 
 
 def link_with_context(*where) -> sa.Row | None:
@@ -297,6 +395,7 @@ class LinkRow:
     token: str
     url: str
     school_stage: str = ""
+    class_label: str = ""  #: a class link's class (三年级2班)
 
 
 def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
@@ -307,10 +406,25 @@ def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
         .join(School, Link.school_id == School.id)
         .where(Link.campaign_id == campaign.id)
     ).all()
-    rows.sort(key=lambda r: (r.School.code, order.get(r.Link.group, 99)))
+    rows.sort(
+        key=lambda r: (
+            r.School.code,
+            r.Link.school_class is not None,
+            r.Link.school_class.label if r.Link.school_class else "",
+            order.get(r.Link.group, 99),
+        )
+    )
     base = base_url.rstrip("/")
     return [
-        LinkRow(s.code, s.name, lnk.group, lnk.token, base + survey_path(lnk.token), s.stage)
+        LinkRow(
+            s.code,
+            s.name,
+            lnk.group,
+            lnk.token,
+            base + survey_path(lnk.token),
+            s.stage,
+            lnk.school_class.label if lnk.school_class else "",
+        )
         for lnk, s in rows
     ]
 
@@ -356,7 +470,7 @@ def set_status(campaign: Campaign, status: str) -> None:
 
     if status not in STATUS_MESSAGES:
         raise StatusRefused(f"未知的状态：{status}")
-    if status == "open" and not campaign.schools:
+    if status == "open" and not campaign.schools_only:
         raise StatusRefused("请先导入学校再开放调查。")
     if status == "open" and campaign.purged_at is not None:
         raise StatusRefused("这次调查的答卷已清除，不能重新开放。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -14,9 +14,19 @@ from questionnaires.answers import visible_options
 
 from ..core.database import db
 from ..core.timeutil import utcnow
-from ..models import AccessCode, Campaign, Link, Response, ResponseTally, School, User
+from ..models import (
+    AccessCode,
+    AnalysisCache,
+    Campaign,
+    Link,
+    Response,
+    ResponseTally,
+    School,
+    SchoolClass,
+    User,
+)
 from .campaigns import create_campaign, ensure_links, get_or_create_county, registry
-from .responses import store_response
+from .responses import build_row, store_batch
 
 DEMO_SLUG = "demo-2026"
 DEMO_COUNTY = "示例县"
@@ -86,7 +96,8 @@ def ensure_demo_campaign() -> tuple[Campaign, bool]:
 
 
 def _answer(item, options, mood: float, rng: random.Random) -> str:
-    """One simulated answer: a respondent's mood shifts the odds toward recognised options."""
+    """One simulated answer: a respondent's mood (the chance of a recognised answer to this
+    item) shifts the odds toward recognised options."""
     dont_know = [o for o in options if o.dont_know]
     if dont_know and rng.random() < 0.04:
         return dont_know[0].code
@@ -106,36 +117,51 @@ def simulate_answers(
     rng: random.Random,
     groups: frozenset[str] | None = None,
     stage: str | None = None,
+    item_shift: dict[str, float] | None = None,
 ) -> dict[str, str]:
     """A simulated answer sheet, choosing only among the options offered (the groups', the
-    school stage's)."""
+    school stage's); item_shift moves the mood for some items (a weak item: below zero)."""
     answers = {}
     for item in q.items:
         if item.identity:
             opts = [o for o in item.options if groups is None or o.group in groups]
             answers[item.code] = rng.choice(opts).code
         elif item.type == "single":
-            answers[item.code] = _answer(item, visible_options(item, frozenset(), stage), mood, rng)
+            shifted = min(0.995, max(0.05, mood + (item_shift or {}).get(item.code, 0.0)))
+            options = visible_options(item, frozenset(), stage)
+            answers[item.code] = _answer(item, options, shifted, rng)
         elif rng.random() < 0.15:
             answers[item.code] = rng.choice(COMMENTS)
     return answers
 
 
-def simulate_responses(campaign: Campaign, n: int, seed: int | None = None) -> int:
-    """Store n simulated responses through store_response; returns how many were stored."""
+def simulate_responses(
+    campaign: Campaign,
+    n: int,
+    seed: int | None = None,
+    *,
+    item_shift: dict[str, float] | None = None,
+    ending: datetime | None = None,
+    moods: dict[str, float] | None = None,
+) -> int:
+    """Store n simulated responses in one batch through the storage path (build_row,
+    store_batch), submitted over the three days before `ending` (default now); committed;
+    returns how many were stored."""
     rng = random.Random(seed)
     links = db.session.scalars(sa.select(Link).where(Link.campaign_id == campaign.id)).all()
     if not links:
         return 0
     schools = {s.id: s for s in campaign.schools}
-    school_mood = {sid: rng.uniform(0.78, 0.97) for sid in schools}
+    school_mood = {
+        sid: (moods or {}).get(s.code) or rng.uniform(0.78, 0.97) for sid, s in schools.items()
+    }
     by_group: dict[str, list[Link]] = {}
     for link in links:
         by_group.setdefault(link.group, []).append(link)
     groups = [g for g in campaign.groups if g in by_group]
     weights = [GROUP_SHARE.get(g, 0.05) for g in groups]
-    now = utcnow()
-    stored = 0
+    now = ending or utcnow()
+    rows = []
     for _ in range(n):
         group = rng.choices(groups, weights)[0]
         pool = by_group[group]
@@ -145,16 +171,21 @@ def simulate_responses(campaign: Campaign, n: int, seed: int | None = None) -> i
         mood = min(0.995, max(0.4, rng.gauss(school_mood[link.school_id], 0.08)))
         duration = max(20.0, rng.lognormvariate(5.2, 0.45))
         submitted = now - timedelta(minutes=rng.uniform(0, 60 * 24 * 3))
-        result = store_response(
-            link=link,
-            questionnaire=q,
-            answers=simulate_answers(q, mood, rng, forms_groups, schools[link.school_id].stage),
-            submission_id=uuid.UUID(int=rng.getrandbits(128)).hex,
-            started_at=submitted - timedelta(seconds=duration),
-            submitted_at=submitted,
-            network=f"demo{rng.getrandbits(40):010x}",
+        rows.append(
+            build_row(
+                link=link,
+                questionnaire=q,
+                answers=simulate_answers(
+                    q, mood, rng, forms_groups, schools[link.school_id].stage, item_shift
+                ),
+                submission_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+                started_at=submitted - timedelta(seconds=duration),
+                submitted_at=submitted,
+                network=f"demo{rng.getrandbits(40):010x}",
+            )
         )
-        stored += result.created
+    stored = store_batch(rows) if rows else 0
+    db.session.commit()
     return stored
 
 
@@ -186,11 +217,19 @@ def ensure_demo_accounts(campaign: Campaign) -> list[tuple[str, str, str]]:
 
 
 def reset_demo() -> int:
-    """Remove the demo campaign with its schools, links, codes, answers and tallies (its staff
-    accounts stay: the audit log refers to them); returns how many answers went."""
+    """Remove the demo campaign (its staff accounts stay: the audit log refers to them);
+    returns how many answers went."""
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == DEMO_SLUG))
     if campaign is None:
         return 0
+    removed = delete_campaign(campaign)
+    db.session.commit()
+    return removed
+
+
+def delete_campaign(campaign: Campaign) -> int:
+    """Remove a demo campaign with its schools, classes, links, codes, answers, tallies and
+    kept analyses; returns how many answers went. The caller commits."""
     cid = campaign.id
     removed = db.session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.campaign_id == cid)
@@ -200,7 +239,9 @@ def reset_demo() -> int:
     db.session.execute(sa.delete(Response).where(Response.campaign_id == cid))
     db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id.in_(links)))
     db.session.execute(sa.delete(Link).where(Link.campaign_id == cid))
+    schools = sa.select(School.id).where(School.campaign_id == cid)
+    db.session.execute(sa.delete(SchoolClass).where(SchoolClass.school_id.in_(schools)))
     db.session.execute(sa.delete(School).where(School.campaign_id == cid))
+    db.session.execute(sa.delete(AnalysisCache).where(AnalysisCache.campaign_id == cid))
     db.session.execute(sa.delete(Campaign).where(Campaign.id == cid))
-    db.session.commit()
     return removed

@@ -39,7 +39,14 @@ def school_links(campaign: Campaign, school_ids: list[int] | None = None) -> lis
         if link.group in order:
             found.setdefault(school.id, SchoolLinks(school, [])).links.append(link)
     for entry in found.values():
-        entry.links.sort(key=lambda lk: order[lk.group])
+        # school-wide links first, then each class's
+        entry.links.sort(
+            key=lambda lk: (
+                lk.school_class is not None,
+                (lk.school_class.grade, lk.school_class.name) if lk.school_class else (),
+                order[lk.group],
+            )
+        )
     return list(found.values())
 
 

@@ -129,7 +129,7 @@ def campaign_progress(campaign: Campaign, school_ids: list[int] | None = None) -
         .group_by(ResponseTally.school_id, ResponseTally.group)
     )
     link_q = sa.select(Link.school_id, Link.group, Link.target).where(
-        Link.campaign_id == campaign.id
+        Link.campaign_id == campaign.id, Link.class_id.is_(None)
     )
     if school_ids is not None:
         school_q = school_q.where(School.id.in_(school_ids))

@@ -44,6 +44,7 @@ class LinkRef(Protocol):
     group: str
     campaign_id: int
     school_id: int
+    class_id: int | None
 
 
 def respondent_group(
@@ -98,6 +99,7 @@ def build_row(
         "campaign_id": link.campaign_id,
         "school_id": link.school_id,
         "link_id": link.id,
+        "class_id": link.class_id,
         "group": respondent_group(link, questionnaire, answers),
         "questionnaire": questionnaire.code,
         "questionnaire_version": questionnaire.version,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..core.database import db
-from ..models import AuditEntry, Campaign, Link, ResponseTally, School
+from ..models import COUNTY_WIDE, AuditEntry, Campaign, Link, ResponseTally, School
 
 #: audit actions that show the links went out (a batch of notices, slips or QR codes)
 HANDOUT_ACTIONS = ("download.notices", "download.slips", "download.qr_zip")
@@ -26,9 +26,16 @@ class Step:
 def round_steps(campaign: Campaign) -> list[Step]:
     """The six steps of this campaign's round, each done or not."""
     cid = campaign.id
-    schools = db.session.scalar(sa.select(sa.func.count()).where(School.campaign_id == cid)) or 0
+    schools = (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(School.campaign_id == cid, School.stage != COUNTY_WIDE)
+        )
+        or 0
+    )
     links, targeted = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(Link.target)).where(Link.campaign_id == cid)
+        sa.select(sa.func.count(), sa.func.count(Link.target)).where(
+            Link.campaign_id == cid, Link.class_id.is_(None)
+        )
     ).one()
     actions = set(
         db.session.scalars(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from questionnaires import GROUPS
 
 from ..core.database import db
-from ..models import Campaign, Link, School
+from ..models import COUNTY_GROUPS, Campaign, Link, School
 from . import audit
 
 TARGET_MAX = 100_000
@@ -29,7 +29,7 @@ def links_by_school_group(campaign: Campaign) -> dict[tuple[str, str], Link]:
         for link, school_code in db.session.execute(
             sa.select(Link, School.code)
             .join(School, Link.school_id == School.id)
-            .where(Link.campaign_id == campaign.id)
+            .where(Link.campaign_id == campaign.id, Link.class_id.is_(None))
         )
     }
 
@@ -68,3 +68,19 @@ def set_targets(campaign: Campaign, values: Mapping[int, str]) -> TargetUpdate:
         total=sum(v or 0 for v in result.changed.values()),
     )
     return result
+
+
+def units_take_county_groups(campaign: Campaign, targets: dict[tuple[str, str], int]) -> bool:
+    """With county links, the targets a plan shared among schools for deputies and the public
+    go to the county-wide unit of each school's county instead. True if anything moved."""
+    if not campaign.county_links:
+        return False
+    unit_of = {s.county_id: s.code for s in campaign.schools if s.county_wide}
+    county_of = {s.code: s.county_id for s in campaign.schools if not s.county_wide}
+    moved = False
+    for code, group in list(targets):
+        if group in COUNTY_GROUPS and code in county_of and county_of[code] in unit_of:
+            key = (unit_of[county_of[code]], group)
+            targets[key] = targets.get(key, 0) + targets.pop((code, group))
+            moved = True
+    return moved

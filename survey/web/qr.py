@@ -46,12 +46,14 @@ def qr_zip(rows: list[LinkRow]) -> bytes:
     """A ZIP of PNG and SVG QR codes, one folder per school, plus an index of links."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        index = [["学校代码", "学校名称", "群体", "链接"]]
+        index = [["学校代码", "学校名称", "班级", "群体", "链接"]]
         for r in rows:
             folder = safe_filename(f"{r.school_code}_{r.school_name}")
-            name = safe_filename(f"{r.school_code}_{GROUPS.get(r.group, r.group)}")
+            where = f"{r.school_code}_{r.class_label}" if r.class_label else r.school_code
+            name = safe_filename(f"{where}_{GROUPS.get(r.group, r.group)}")
             zf.writestr(f"{folder}/{name}.png", qr_png(r.url))
             zf.writestr(f"{folder}/{name}.svg", qr_svg(r.url))
-            index.append([r.school_code, r.school_name, GROUPS.get(r.group, r.group), r.url])
+            group = GROUPS.get(r.group, r.group)
+            index.append([r.school_code, r.school_name, r.class_label, group, r.url])
         zf.writestr("links.csv", csv_bytes(index))
     return out.getvalue()

@@ -75,6 +75,16 @@ def serve():
 
 
 @pytest.fixture
+def admin(app, staff):
+    """A test client signed in as the demo county's admin."""
+    from tests.helpers import login
+
+    client = app.test_client()
+    login(client, "admin")
+    return client
+
+
+@pytest.fixture
 def campaign_form():
     """The campaign form as the console posts it (all six groups, open links, 85%); a test
     changes what it is about."""

@@ -47,7 +47,7 @@ def test_links_json_by_id_or_slug_with_base_url(app, runner, demo):
         )
     )
     assert by_slug == by_id and len(by_slug) == 8 * 6
-    assert set(by_slug[0]) == {"school_code", "group", "url"}
+    assert set(by_slug[0]) == {"school_code", "class", "group", "url"}
     assert all(r["url"].startswith("https://survey.example.cn/s/") for r in by_slug)
     assert len({r["url"] for r in by_slug}) == len(by_slug)
     # the printed URL serves the form

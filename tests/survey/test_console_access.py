@@ -20,6 +20,8 @@ ACCESS = {
     "console.notices": {"admin", "analyst", "coordinator"},
     "console.all_slips": {"admin", "coordinator"},
     "console.make_all_codes": {"admin"},
+    "console.classes": {"admin", "analyst", "coordinator"},
+    "console.add_classes_view": {"admin", "coordinator"},
     "console.progress_xlsx": {"admin", "analyst"},
     "console.schools": {"admin", "analyst"},
     "console.import_schools_view": {"admin"},

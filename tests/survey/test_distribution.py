@@ -80,7 +80,7 @@ def test_the_links_index_in_the_zip_runs_no_formula(app, client, demo, staff):
     index = zipfile.ZipFile(io.BytesIO(body)).read("links.csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(index)))
     named = [r for r in rows if r[0] == "4101010001"]
-    assert named and all(len(r) == 4 for r in rows)
+    assert named and all(len(r) == 5 for r in rows)
     assert all(r[1] == '\'=HYPERLINK("http://evil.example","点这里"),第二列' for r in named)
 
 

@@ -109,7 +109,9 @@ def test_a_bureau_opens_its_first_round_in_fifteen_actions(browser, db_uri, serv
         u.click("button:has-text('保存目标')")
         assert "目标已保存" in page.content()
         u.click(".guide a.btn:has-text('打印全部学校的告知单')")
-        assert page.locator("article.notice").count() == 12 * 6
+        # four school groups per school; deputies and the public: one county-wide link each
+        assert page.locator("article.notice").count() == 12 * 4 + 2
+        assert page.locator("article.notice h2:has-text('全县')").count() == 2
         u.press("button[data-print]")
         assert page.evaluate("window.__printed === true")
         u.click("a:has-text('返回调查')")
@@ -120,7 +122,8 @@ def test_a_bureau_opens_its_first_round_in_fifteen_actions(browser, db_uri, serv
         context.close()
     with app.app_context():
         campaign = db.session.scalars(sa.select(Campaign)).one()
-        assert campaign.state() == "open" and len(campaign.schools) == 12
+        assert campaign.state() == "open" and len(campaign.schools_only) == 12
+        assert [s.code for s in campaign.schools if s.county_wide] == ["全县"]
         assert campaign.slug == "qingshanxian-" + campaign.slug.split("-")[1] + "-1"
         targets = list(
             db.session.scalars(sa.select(Link.target).where(Link.campaign_id == campaign.id))

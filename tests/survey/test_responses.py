@@ -24,7 +24,11 @@ def _store(app, token, q, sid, submitted_at=None, session_open=True):
         link = db.session.scalar(sa.select(Link).where(Link.token == token))
         if not session_open:
             link = SimpleNamespace(
-                id=link.id, group=link.group, campaign_id=link.campaign_id, school_id=link.school_id
+                id=link.id,
+                group=link.group,
+                campaign_id=link.campaign_id,
+                school_id=link.school_id,
+                class_id=link.class_id,
             )
             db.session.remove()
         result = store_response(
