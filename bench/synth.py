@@ -41,7 +41,11 @@ COLUMNS = [
     "source",
     "network",
     "address",
+    "has_comment",
 ]
+#: about one answer in eight carries an open comment, as in the rounds bureaus ran
+COMMENT_SHARE = 0.12
+COMMENTS = ("希望学校多开展体育活动。", "老师很负责。", "上学路上的交通安全还需要加强。")
 
 
 def _option_probabilities(q: Questionnaire, mood: float) -> list[np.ndarray]:
@@ -105,6 +109,8 @@ def synthesize(
             rows = []
             codes = [[o.code for o in it.options] for it in q.choice_items]
             item_codes = [it.code for it in q.choice_items]
+            text_code = q.text_items[0].code if q.text_items else None
+            commented = rng.random(m) < COMMENT_SHARE if text_code else np.zeros(m, bool)
             for r in range(m):
                 vec = vectors[r].decode()
                 submitted = now - timedelta(minutes=float(minutes[r]))
@@ -113,6 +119,8 @@ def synthesize(
                     if with_answers_json
                     else {}
                 )
+                if commented[r] and with_answers_json:
+                    answers[text_code] = COMMENTS[r % len(COMMENTS)]
                 rows.append(
                     (
                         campaign.id,
@@ -130,6 +138,7 @@ def synthesize(
                         "web",
                         f"syn{rng.integers(0, 2**40):010x}",
                         f"adr{link.id:04x}{addresses[r]:08x}",
+                        bool(commented[r] and with_answers_json),
                     )
                 )
                 tallies[(campaign.id, link.school_id, group, hour_of(submitted))] += 1

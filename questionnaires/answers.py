@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from .expressions import evaluate
 from .loader import TEXT_MAX
 from .model import Item, Option, Questionnaire
 
@@ -58,11 +59,15 @@ def check_answers(
 
     `groups`: who may answer (limits the identity item's options); `required`: whether the
     questionnaire's required items must be answered (a paper form may have blanks); `stage`:
-    the school's stage, where options are limited by it.
+    the school's stage, where options are limited by it. An item whose condition (`relevant`)
+    does not hold for the answers before it is not asked: blank, whatever was sent.
     """
     cleaned: dict[str, str] = {}
     faults: dict[str, Fault] = {}
     for item, allowed in _allowed(q, groups, stage):
+        if item.condition is not None and not evaluate(item.condition, cleaned):
+            cleaned[item.code] = ""  # not asked of this respondent: never required, never kept
+            continue
         raw = values.get(item.code)
         if item.type == "single":
             value = (raw or "").strip()

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .expressions import ExpressionError
+from .expressions import parse as parse_expression
 from .model import GROUPS, SCHOOL_STAGES, Item, Layout, Option, Questionnaire
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
@@ -20,7 +22,17 @@ _FILE_RE = re.compile(r"^(?P<code>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.j
 _ITEM_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 _OPTION_CODE_RE = re.compile(r"^[0-9A-Za-z]{1,4}$")
 _TOP_KEYS = {"code", "version", "title", "intro", "scales", "items"}
-_ITEM_KEYS = {"code", "type", "text", "scale", "scored", "overall", "identity", "required"}
+_ITEM_KEYS = {
+    "code",
+    "type",
+    "text",
+    "scale",
+    "scored",
+    "overall",
+    "identity",
+    "required",
+    "relevant",
+}
 _OPTION_KEYS = {"code", "label", "recognised", "dont_know", "score", "group", "stages"}
 TEXT_MAX = 1000  #: longest accepted open comment, in characters
 
@@ -134,11 +146,20 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
     where = f"{where} ({code})"
     kind = raw.get("type", "single")
     text = _text(f"{where}.text", raw["text"])
+    relevant = raw.get("relevant")
+    if relevant is not None:
+        if not isinstance(relevant, str) or not relevant.strip():
+            raise _fail(f"{where}.relevant", "must be a non-empty expression")
+        relevant = relevant.strip()
+        try:
+            parse_expression(relevant)
+        except ExpressionError as exc:
+            raise _fail(f"{where}.relevant", str(exc)) from None
     if kind == "text":
         if any(k in raw for k in ("scale", "scored", "overall", "identity")):
             raise _fail(where, "a text item takes no scale, scored, overall or identity")
         required = _flag(f"{where}.required", raw.get("required", False))
-        return Item(code=code, type="text", text=text, required=required)
+        return Item(code=code, type="text", text=text, required=required, relevant=relevant)
     if kind != "single":
         raise _fail(where, f"unknown item type {kind!r}; known: 'single', 'text'")
     scale = raw.get("scale")
@@ -159,6 +180,8 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
         raise _fail(where, f"scale {scale!r} has no recognised option")
     if scored and not required:
         raise _fail(where, "scored items are required (offer a don't-know option instead)")
+    if relevant is not None and (identity or overall):
+        raise _fail(where, "the identity and overall items are asked of everyone")
     return Item(
         code=code,
         type="single",
@@ -168,7 +191,30 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
         overall=overall,
         identity=identity,
         required=required,
+        relevant=relevant,
     )
+
+
+def check_conditions(items: tuple[Item, ...]) -> None:
+    """Each condition reads earlier single-choice items and names their options."""
+    earlier: dict[str, Item] = {}
+    for number, item in enumerate(items, start=1):
+        if item.condition is not None:
+            where = f"item {number} ({item.code}).relevant"
+            for node in _leaves(item.condition):
+                ref = earlier.get(node[1])
+                if ref is None:
+                    raise _fail(where, f"${{{node[1]}}} is not an earlier single-choice item")
+                if ref.option(node[2]) is None:
+                    raise _fail(where, f"{node[2]!r} is not an option of {node[1]}")
+        if item.type == "single":
+            earlier[item.code] = item
+
+
+def _leaves(tree: list) -> list[list]:
+    if tree[0] in ("eq", "ne", "sel"):
+        return [tree]
+    return [leaf for t in tree[1:] for leaf in _leaves(t)]
 
 
 def parse_questionnaire(
@@ -195,6 +241,7 @@ def parse_questionnaire(
     overall = [it.code for it in items if it.overall]
     if len(overall) != 1:
         raise _fail(where, f"exactly one item must be marked overall, found {overall or 'none'}")
+    check_conditions(items)
     identity = [i for i, it in enumerate(items) if it.identity]
     if len(identity) > 1 or (identity and identity[0] != 0):
         raise _fail(where, "at most one identity item, and it must come first")

@@ -59,6 +59,16 @@ class Item:
     overall: bool = False  #: the overall-satisfaction item
     identity: bool = False  #: the respondent's self-declared group
     required: bool = True
+    #: skip logic: an XLSForm expression over earlier items (questionnaires/expressions.py);
+    #: the item is asked only when it holds
+    relevant: str | None = None
+
+    @cached_property
+    def condition(self) -> list | None:
+        """The parsed `relevant` expression (None: always asked)."""
+        from .expressions import parse
+
+        return None if self.relevant is None else parse(self.relevant)
 
     def option(self, code: str) -> Option | None:
         for opt in self.options:
@@ -81,6 +91,8 @@ class Item:
             "overall": self.overall,
             "identity": self.identity,
         }
+        if self.relevant is not None:
+            d["relevant"] = self.relevant
         if self.type == "single":
             d["options"] = [o.to_dict() for o in self.options]
         return d
@@ -137,6 +149,15 @@ class Questionnaire:
             (it.code, {o.code: VECTOR_DIGITS[i] for i, o in enumerate(it.options)})
             for it in self.choice_items
         )
+
+    def condition_text(self, item: Item) -> str:
+        """An item's condition in words, for a page without script and for paper: （家长填写）
+        where it asks for an identity, else （第2题选“是”时填写）."""
+        from .expressions import describe
+
+        if item.condition is None:
+            return ""
+        return describe(item.condition, self)
 
     @property
     def text_items(self) -> tuple[Item, ...]:

@@ -97,10 +97,14 @@ def questionnaire_for(app, campaign_id: int, group: str):
 def complete_answers(
     q, group: str, option_index: int = 0, stage: str | None = None
 ) -> dict[str, str]:
-    """A full answer set: every single-choice item answered, the identity matching group, and
-    with a school `stage` only options offered there (e.g. no 七年级 at a 小学)."""
+    """A full answer set: every single-choice item asked of the group answered (the identity
+    matching it), and with a school `stage` only options offered there (no 七年级 at a 小学)."""
+    from questionnaires.expressions import evaluate
+
     out = {}
     for item in q.items:
+        if item.condition is not None and not evaluate(item.condition, out):
+            continue  # not asked of this group (skip logic)
         if item.identity:
             out[item.code] = next(o.code for o in item.options if o.group == group)
         elif item.type == "single":

@@ -19,6 +19,14 @@ class Response(db.Model):
         sa.CheckConstraint("source IN ('web', 'paper', 'import')", name="source_known"),
         #: keyset pages of one campaign's responses in id order (exports)
         sa.Index("ix_response_campaign_id_id", "campaign_id", "id"),
+        #: the report's comment pages walk only the answers that carry a comment
+        sa.Index(
+            "ix_response_commented",
+            "campaign_id",
+            "id",
+            sqlite_where=sa.text("has_comment"),
+            postgresql_where=sa.text("has_comment"),
+        ),
         #: counts per class (answers through class links only: the rest pay nothing)
         sa.Index(
             "ix_response_class_id",
@@ -44,6 +52,8 @@ class Response(db.Model):
     questionnaire_version: Mapped[int]
     #: item code -> option code (single choice) or text (open comment)
     answers: Mapped[dict] = mapped_column(sa.JSON)
+    #: whether an open comment was written (the comment pages' index holds only these)
+    has_comment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: the answers as one character per single-choice item (Questionnaire.encode_vector)
     vector: Mapped[str | None] = mapped_column(sa.String(64))
     started_at: Mapped[datetime | None]

@@ -313,6 +313,7 @@ def load_comments(
         .join(School, Response.school_id == School.id)
         .where(
             Response.campaign_id == campaign.id,
+            Response.has_comment,
             sa.or_(*(e.is_not(None) & (e != "") for e in exprs.values())),
         )
         .order_by(Response.id)

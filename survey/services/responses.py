@@ -104,6 +104,7 @@ def build_row(
         "questionnaire": questionnaire.code,
         "questionnaire_version": questionnaire.version,
         "answers": answers,
+        "has_comment": any(answers.get(it.code) for it in questionnaire.text_items),
         "vector": questionnaire.encode_vector(answers),
         "started_at": started_at,
         "submitted_at": submitted_at,

@@ -55,8 +55,36 @@
     if (data.t && !form.hasAttribute("data-fresh")) { form.elements.ticket.value = data.t; }
   }
 
+  // Skip logic: an item whose condition (the tree the server evaluates too) does not hold is
+  // hidden and not required; an item read by a condition counts as blank while it is hidden.
+  var conditional = form.querySelectorAll("fieldset[data-if]");
+  function chosen(code) {
+    var fs = document.getElementById("q-" + code);
+    if (fs && fs.hidden) { return ""; }
+    var el = form.querySelector("input[name='" + code + "']:checked");
+    return el ? el.value : "";
+  }
+  function holds(t) {
+    var i;
+    if (t[0] === "eq" || t[0] === "sel") { return chosen(t[1]) === t[2]; }
+    if (t[0] === "ne") { return chosen(t[1]) !== t[2]; }
+    if (t[0] === "not") { return !holds(t[1]); }
+    for (i = 1; i < t.length; i++) { if (holds(t[i]) === (t[0] === "or")) { return t[0] === "or"; } }
+    return t[0] === "and";
+  }
+  function relevance() {
+    for (var i = 0; i < conditional.length; i++) {
+      var fs = conditional[i], rule;
+      try { rule = JSON.parse(fs.getAttribute("data-if")); } catch (e) { continue; }
+      fs.hidden = !holds(rule);
+      var cond = fs.querySelector(".cond");
+      if (cond) { cond.hidden = true; }  // the words are for pages without script
+    }
+  }
+  function required() { return form.querySelectorAll("fieldset[data-required]:not([hidden])"); }
+
   function unanswered() {
-    var sets = form.querySelectorAll("fieldset[data-required]"), out = [];
+    var sets = required(), out = [];
     for (var i = 0; i < sets.length; i++) {
       var el = sets[i].querySelector("input:checked") || sets[i].querySelector("textarea");
       if (!el || (el.tagName === "TEXTAREA" && !el.value)) { out.push(sets[i]); }
@@ -70,6 +98,8 @@
       var inp = opts[i].querySelector("input");
       opts[i].className = inp && inp.checked ? "opt on" : "opt";
     }
+    relevance();
+    total = required().length;
     var left = unanswered().length, answered = total - left;
     document.getElementById("done").textContent = "已答 " + answered + " / " + total + " 题";
     document.getElementById("fill").style.width = (total ? Math.round(100 * answered / total) : 0) + "%";
@@ -89,7 +119,7 @@
     var bad = form.querySelectorAll("fieldset.bad"), left = 0;
     for (var i = 0; i < bad.length; i++) {
       var fs = bad[i];
-      if (!filled(fs)) { left++; continue; }
+      if (!filled(fs) && !fs.hidden) { left++; continue; }
       fs.className = fs.className.replace(/\s*\bbad\b/g, "");
       var err = fs.querySelector(".err");
       if (err) { fs.removeChild(err); }

@@ -77,6 +77,26 @@ BROKEN = {
     "both flags": (lambda d: d["scales"]["sat"][0].update(dont_know=True), "both recognised"),
     "empty text": (lambda d: d["items"][0].update(text="  "), "non-empty string"),
     "bad option code": (lambda d: d["scales"]["sat"][0].update(code="满意"), "option code"),
+    "condition on a later item": (
+        lambda d: d["items"][1].update(relevant="${P05} = '1'"),
+        "item 2 (P02).relevant: ${P05} is not an earlier single-choice item",
+    ),
+    "condition with an unknown option": (
+        lambda d: d["items"][2].update(relevant="${P01} = '7'"),
+        "'7' is not an option of P01",
+    ),
+    "condition with a comparison": (
+        lambda d: d["items"][2].update(relevant="${P01} > '1'"),
+        "P03).relevant: 无法识别",
+    ),
+    "condition with a function": (
+        lambda d: d["items"][2].update(relevant="count(${P01}) = 1"),
+        "不支持“count”",
+    ),
+    "condition left open": (
+        lambda d: d["items"][2].update(relevant="(${P01} = '1'"),
+        "此处应为)",
+    ),
 }
 
 
@@ -139,7 +159,7 @@ def test_app_refuses_to_start_with_a_broken_definition(tmp_path):
 
 
 def test_answer_vector_is_one_char_per_choice_item(registry):
-    q = registry.get("social")
+    q = registry.get("social", 1)
     answers = {"ID": "4", "SJ01": "1", "SJ02": "9", "C01": "意见"}
     vector = q.encode_vector(answers)
     assert len(vector) == len(q.choice_items) == 14

@@ -218,3 +218,51 @@ def test_admin_dashboard_count_moves_when_an_answer_arrives(browser, live):
     expect(count).to_have_text("1", timeout=10000)  # the page polls every second in this test
     screenshot(page, "8-dashboard-after")
     context.close()
+
+
+def test_the_social_form_shows_each_identity_its_own_items(browser, live):
+    """Hidden items appear and go as the identity changes, without a reload; the sheet sent
+    carries only the items asked."""
+    from survey.models import Campaign, School
+    from survey.services.campaigns import create_campaign, ensure_links
+
+    with live.app_context():
+        county = db.session.get(Campaign, live.config["DEMO_ID"]).county
+        campaign = create_campaign(
+            county, "国家认定三卷", layout="national_2024", county_links=True
+        )
+        campaign.status = "open"
+        campaign.schools.append(
+            School(code="N001", name="青山小学", stage="primary", location="urban", enrolment=500)
+        )
+        db.session.flush()
+        ensure_links(campaign)
+        db.session.commit()
+        cid = campaign.id
+    token = link_token(live, cid, "public")
+    q = questionnaire_for(live, cid, "public")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live.config['LIVE_URL']}/s/{token}")
+    visible = lambda code: page.locator(f"#q-{code}").is_visible()  # noqa: E731
+    assert not visible("JZ01") and not visible("RD01") and visible("SJ01")
+    assert page.locator(".cond").first.is_hidden()  # the words are for pages without script
+    page.locator("label[for='ID-1']").tap()  # 学生家长
+    assert visible("JZ01") and visible("JZ03") and not visible("RD01")
+    parents_total = page.locator("#done").inner_text()
+    page.locator("label[for='ID-2']").tap()  # 人大代表
+    assert not visible("JZ01") and visible("RD01")
+    assert page.locator("#done").inner_text() != parents_total
+    screenshot(page, "social-deputy")
+    answers = complete_answers(q, "deputy")
+    _answer(page, q, {k: v for k, v in answers.items() if not k.startswith("JZ") and k != "ID"})
+    required = sum(1 for i in q.items if i.required and not i.code.startswith("JZ"))
+    assert page.locator("#done").inner_text() == f"已答 {required} / {required} 题"
+    page.locator("#send").tap()
+    _wait_for_thanks(page)
+    context.close()
+    with live.app_context():
+        (stored,) = db.session.scalars(
+            sa.select(Response.answers).where(Response.campaign_id == cid)
+        ).all()
+    assert stored["ID"] == "2" and "RD01" in stored and not any(k.startswith("JZ") for k in stored)
