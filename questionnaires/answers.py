@@ -69,8 +69,13 @@ def check_answers(
             cleaned[item.code] = ""  # not asked of this respondent: never required, never kept
             continue
         raw = values.get(item.code)
+        if item.type == "note":
+            continue  # nothing to answer
         if item.type == "single":
             value = (raw or "").strip()
+            if item.choice_filter is not None:  # only the options the earlier answer opens
+                chosen = cleaned.get(item.choice_filter, "")
+                allowed = {c for c in allowed if item.option(c).filter in (None, chosen)}
             if value and value not in allowed:
                 faults[item.code] = Fault.INVALID
             elif not value and required and item.required:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from .expressions import ExpressionError
 from .expressions import parse as parse_expression
-from .model import GROUPS, SCHOOL_STAGES, Item, Layout, Option, Questionnaire
+from .model import (
+    BASE_LANGUAGE,
+    GROUPS,
+    LANGUAGES,
+    SCHOOL_STAGES,
+    Item,
+    Layout,
+    Option,
+    Questionnaire,
+)
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 LAYOUTS_FILE = Path(__file__).parent / "layouts.json"
@@ -21,7 +30,17 @@ LAYOUTS_FILE = Path(__file__).parent / "layouts.json"
 _FILE_RE = re.compile(r"^(?P<code>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.json$")
 _ITEM_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 _OPTION_CODE_RE = re.compile(r"^[0-9A-Za-z]{1,4}$")
-_TOP_KEYS = {"code", "version", "title", "intro", "scales", "items"}
+_TOP_KEYS = {
+    "code",
+    "version",
+    "title",
+    "intro",
+    "scales",
+    "items",
+    "titles",
+    "intros",
+    "needs_review",
+}
 _ITEM_KEYS = {
     "code",
     "type",
@@ -32,8 +51,22 @@ _ITEM_KEYS = {
     "identity",
     "required",
     "relevant",
+    "texts",
+    "hint",
+    "hints",
+    "choice_filter",
 }
-_OPTION_KEYS = {"code", "label", "recognised", "dont_know", "score", "group", "stages"}
+_OPTION_KEYS = {
+    "code",
+    "label",
+    "recognised",
+    "dont_know",
+    "score",
+    "group",
+    "stages",
+    "labels",
+    "filter",
+}
 TEXT_MAX = 1000  #: longest accepted open comment, in characters
 
 
@@ -89,6 +122,21 @@ def _flag(where: str, value: object) -> bool:
     return value
 
 
+def _translations(where: str, raw: object) -> tuple[tuple[str, str], ...]:
+    """{language: text} of the languages besides zh-Hans, as sorted pairs."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise _fail(where, "must map language codes to text")
+    out = []
+    for lang, text in sorted(raw.items()):
+        if lang not in LANGUAGES or lang == BASE_LANGUAGE:
+            others = [c for c in LANGUAGES if c != BASE_LANGUAGE]
+            raise _fail(where, f"unknown language {lang!r}; known: {others}")
+        out.append((lang, _text(f"{where}.{lang}", text)))
+    return tuple(out)
+
+
 def _parse_option(where: str, raw: object) -> Option:
     raw = _check_keys(where, raw, _OPTION_KEYS, {"code", "label"})
     code = raw["code"]
@@ -117,7 +165,13 @@ def _parse_option(where: str, raw: object) -> Option:
         score=None if score is None else float(score),
         group=group,
         stages=None if stages is None else tuple(stages),
+        labels=_translations(f"{where}.labels", raw.get("labels")),
+        filter=_optional_text(f"{where}.filter", raw.get("filter")),
     )
+
+
+def _optional_text(where: str, value: object) -> str | None:
+    return None if value is None else _text(where, value)
 
 
 def _parse_scales(where: str, raw: object) -> dict[str, tuple[Option, ...]]:
@@ -155,13 +209,23 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
             parse_expression(relevant)
         except ExpressionError as exc:
             raise _fail(f"{where}.relevant", str(exc)) from None
-    if kind == "text":
-        if any(k in raw for k in ("scale", "scored", "overall", "identity")):
-            raise _fail(where, "a text item takes no scale, scored, overall or identity")
+    hint = raw.get("hint", "")
+    if not isinstance(hint, str):
+        raise _fail(f"{where}.hint", "must be a string")
+    words = {
+        "texts": _translations(f"{where}.texts", raw.get("texts")),
+        "hint": hint.strip(),
+        "hints": _translations(f"{where}.hints", raw.get("hints")),
+    }
+    if kind in ("text", "note"):
+        if any(k in raw for k in ("scale", "scored", "overall", "identity", "choice_filter")):
+            raise _fail(where, f"a {kind} item takes no scale, scored, overall or identity")
         required = _flag(f"{where}.required", raw.get("required", False))
-        return Item(code=code, type="text", text=text, required=required, relevant=relevant)
+        if kind == "note" and required:
+            raise _fail(where, "a note has nothing to answer: it cannot be required")
+        return Item(code=code, type=kind, text=text, required=required, relevant=relevant, **words)
     if kind != "single":
-        raise _fail(where, f"unknown item type {kind!r}; known: 'single', 'text'")
+        raise _fail(where, f"unknown item type {kind!r}; known: 'single', 'text', 'note'")
     scale = raw.get("scale")
     if not isinstance(scale, str) or scale not in scales:
         raise _fail(where, f"unknown scale {scale!r}; defined: {sorted(scales)}")
@@ -192,6 +256,8 @@ def _parse_item(where: str, raw: object, scales: dict[str, tuple[Option, ...]]) 
         identity=identity,
         required=required,
         relevant=relevant,
+        choice_filter=_optional_text(f"{where}.choice_filter", raw.get("choice_filter")),
+        **words,
     )
 
 
@@ -207,6 +273,16 @@ def check_conditions(items: tuple[Item, ...]) -> None:
                     raise _fail(where, f"${{{node[1]}}} is not an earlier single-choice item")
                 if ref.option(node[2]) is None:
                     raise _fail(where, f"{node[2]!r} is not an option of {node[1]}")
+        if item.choice_filter is not None:
+            where = f"item {number} ({item.code}).choice_filter"
+            ref = earlier.get(item.choice_filter)
+            if ref is None:
+                raise _fail(where, f"{item.choice_filter} is not an earlier single-choice item")
+            bad = [o.filter for o in item.options if o.filter and ref.option(o.filter) is None]
+            if bad:
+                raise _fail(where, f"options filter on {bad}, not options of {ref.code}")
+        elif any(o.filter for o in item.options):
+            raise _fail(f"item {number} ({item.code})", "options carry a filter, the item none")
         if item.type == "single":
             earlier[item.code] = item
 
@@ -248,6 +324,9 @@ def parse_questionnaire(
     intro = raw.get("intro", "")
     if not isinstance(intro, str):
         raise _fail(f"{where}.intro", "must be a string")
+    review = raw.get("needs_review", [])
+    if not isinstance(review, list) or any(r not in LANGUAGES for r in review):
+        raise _fail(f"{where}.needs_review", f"must list language codes of {list(LANGUAGES)}")
     return Questionnaire(
         code=code,
         version=version,
@@ -255,6 +334,9 @@ def parse_questionnaire(
         intro=intro.strip(),
         items=items,
         source=where,
+        titles=_translations(f"{where}.titles", raw.get("titles")),
+        intros=_translations(f"{where}.intros", raw.get("intros")),
+        needs_review=tuple(review),
     )
 
 

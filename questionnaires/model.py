@@ -16,6 +16,27 @@ GROUPS: dict[str, str] = {
 }
 
 
+#: languages a questionnaire may be offered in: code -> (name in that language, direction).
+#: zh-Hans is every definition's own; the others are translations.
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "zh-Hans": ("简体中文", "ltr"),
+    "ug": ("ئۇيغۇرچە", "rtl"),
+    "en": ("English", "ltr"),
+}
+BASE_LANGUAGE = "zh-Hans"
+
+Translations = tuple[tuple[str, str], ...]  #: (language, text) pairs, hashable
+
+
+def pick(base: str, translations: Translations, lang: str | None) -> str:
+    """The text in `lang` where translated, else the zh-Hans text."""
+    if lang and lang != BASE_LANGUAGE:
+        for code, text in translations:
+            if code == lang:
+                return text
+    return base
+
+
 #: digits of an answer vector (option index 0..35) and the mark of an unanswered item
 #: school stages an option may be limited to (the console's School.stage codes)
 SCHOOL_STAGES = ("primary", "junior", "nine_year", "twelve_year")
@@ -33,6 +54,12 @@ class Option:
     group: str | None = None  #: identity items: the group this answer puts the respondent in
     #: offered only at schools of these stages (SCHOOL_STAGES), e.g. 七年级 not at a 小学
     stages: tuple[str, ...] | None = None
+    labels: Translations = ()  #: the label in other languages
+    #: with the item's choice_filter: offered only when the filter item's answer is this
+    filter: str | None = None
+
+    def label_in(self, lang: str | None) -> str:
+        return pick(self.label, self.labels, lang)
 
     def to_dict(self) -> dict:
         d = {
@@ -46,13 +73,17 @@ class Option:
             d["group"] = self.group
         if self.stages is not None:
             d["stages"] = list(self.stages)
+        if self.labels:
+            d["labels"] = dict(self.labels)
+        if self.filter is not None:
+            d["filter"] = self.filter
         return d
 
 
 @dataclass(frozen=True)
 class Item:
     code: str
-    type: str  #: "single" or "text"
+    type: str  #: "single", "text" or "note" (a line to read, no answer)
     text: str
     options: tuple[Option, ...] = ()
     scored: bool = False  #: counts towards the recognition rate
@@ -62,6 +93,17 @@ class Item:
     #: skip logic: an XLSForm expression over earlier items (questionnaires/expressions.py);
     #: the item is asked only when it holds
     relevant: str | None = None
+    #: options filtered by an earlier item's answer (an option's `filter` must equal it)
+    choice_filter: str | None = None
+    texts: Translations = ()  #: the question in other languages
+    hint: str = ""  #: a line of help under the question
+    hints: Translations = ()
+
+    def text_in(self, lang: str | None) -> str:
+        return pick(self.text, self.texts, lang)
+
+    def hint_in(self, lang: str | None) -> str:
+        return pick(self.hint, self.hints, lang)
 
     @cached_property
     def condition(self) -> list | None:
@@ -93,6 +135,14 @@ class Item:
         }
         if self.relevant is not None:
             d["relevant"] = self.relevant
+        if self.choice_filter is not None:
+            d["choice_filter"] = self.choice_filter
+        if self.texts:
+            d["texts"] = dict(self.texts)
+        if self.hint:
+            d["hint"] = self.hint
+        if self.hints:
+            d["hints"] = dict(self.hints)
         if self.type == "single":
             d["options"] = [o.to_dict() for o in self.options]
         return d
@@ -106,6 +156,26 @@ class Questionnaire:
     intro: str
     items: tuple[Item, ...]
     source: str = field(default="", compare=False)
+    titles: Translations = ()
+    intros: Translations = ()
+    #: translations marked as machine-made or unchecked: a native speaker reviews them before use
+    needs_review: tuple[str, ...] = ()
+
+    @cached_property
+    def languages(self) -> tuple[str, ...]:
+        """zh-Hans, then every language some text is translated into, in LANGUAGES order."""
+        found = {code for code, _ in self.titles}
+        for item in self.items:
+            found |= {code for code, _ in item.texts}
+            for option in item.options:
+                found |= {code for code, _ in option.labels}
+        return (BASE_LANGUAGE, *(c for c in LANGUAGES if c in found and c != BASE_LANGUAGE))
+
+    def title_in(self, lang: str | None) -> str:
+        return pick(self.title, self.titles, lang)
+
+    def intro_in(self, lang: str | None) -> str:
+        return pick(self.intro, self.intros, lang)
 
     def __hash__(self) -> int:
         # equal questionnaires share code and version; hashing every item and option each
@@ -170,6 +240,9 @@ class Questionnaire:
             "title": self.title,
             "intro": self.intro,
             "items": [it.to_dict() for it in self.items],
+            **({"titles": dict(self.titles)} if self.titles else {}),
+            **({"intros": dict(self.intros)} if self.intros else {}),
+            **({"needs_review": list(self.needs_review)} if self.needs_review else {}),
         }
 
 

@@ -252,6 +252,44 @@ def questionnaires_command(as_json: bool):
         click.echo(f"layout {lay.code}: {lay.label}")
 
 
+@click.command("import-xlsform")
+@click.argument("file", type=FilePath(exists=True, dir_okay=False))
+@click.option("--code", default=None, help="Questionnaire code (default: the form_id setting).")
+@with_appcontext
+@needs_schema
+def import_xlsform_command(file, code):
+    """Import an XLSForm as a questionnaire (a new version where the code exists)."""
+    from questionnaires.xlsform import XLSFormError
+
+    from .services.definitions import import_xlsform
+
+    try:
+        q = import_xlsform(registry(), Path(file).read_bytes(), code)
+    except XLSFormError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"未导入：{len(exc.problems)} 处问题") from None
+    db.session.commit()
+    langs = "、".join(q.languages)
+    click.echo(f"已导入问卷 {q.code} v{q.version}：{q.title}（{len(q.items)} 题；语言 {langs}）")
+
+
+@click.command("export-xlsform")
+@click.argument("code")
+@click.option("--version", "version", type=int, default=None, help="Default: the newest.")
+@click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def export_xlsform_command(code, version, output):
+    """Write a questionnaire as an XLSForm workbook."""
+    from questionnaires.xlsform import write_xlsform
+
+    q = registry().get(code, version)
+    if q is None:
+        raise click.ClickException(f"没有问卷 {code}" + (f" v{version}" if version else ""))
+    Path(output).write_bytes(write_xlsform(q))
+    click.echo(f"已导出 {q.code} v{q.version} 到 {output}")
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--county", default=None, help="County (bureau) name; it must exist already.")
@@ -606,6 +644,8 @@ def register(app: Flask) -> None:
         links_command,
         questionnaires_command,
         create_user_command,
+        import_xlsform_command,
+        export_xlsform_command,
         import_schools_command,
         import_responses_command,
         progress_command,

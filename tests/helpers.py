@@ -171,7 +171,14 @@ def route_url(app, rule, demo, link_id, user_id):
     from survey.models import Link
 
     fmt = "svg" if rule.endpoint == "console.qr_code" else "csv"
-    values = {"campaign_id": demo, "link_id": link_id, "user_id": user_id, "fmt": fmt}
+    values = {
+        "campaign_id": demo,
+        "link_id": link_id,
+        "user_id": user_id,
+        "fmt": fmt,
+        "code": "parent",
+        "version": 1,
+    }
     if "school_id" in rule.arguments:  # the link's school (the coordinator's)
         with app.app_context():
             values["school_id"] = db.session.get(Link, link_id).school_id

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (views)
     imports,
     monitor,
     operations,
+    questionnaires,
     schools,
 )
 from .blueprint import bp

@@ -183,6 +183,17 @@ class UploadForm(FlaskForm):
     file = FileField("文件（.xlsx 或 .csv）", validators=[FileRequired("请选择文件")])
 
 
+class XLSFormUploadForm(FlaskForm):
+    file = FileField("XLSForm 文件（.xlsx）", validators=[FileRequired("请选择文件")])
+    code = StringField(
+        "问卷代码（可留空，默认取 settings 表的 form_id）",
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z][a-z0-9_]{0,39}$", message="小写字母开头，只用小写字母、数字和下划线"),
+        ],
+    )
+
+
 class ResponseUploadForm(UploadForm):
     source = SelectField(
         "来源", choices=choices([("paper", "纸质问卷录入"), ("import", "其他问卷平台导出")])

@@ -18,11 +18,13 @@ from .campaign import (
     School,
     SchoolClass,
 )
+from .questionnaire import QuestionnaireDefinition
 from .response import SOURCES, Response
 from .tally import ResponseTally
 
 __all__ = [
     "AnalysisCache",
+    "QuestionnaireDefinition",
     "LINK_MODES",
     "ROLES",
     "AuditEntry",

@@ -31,8 +31,13 @@ from ..models.campaign import COUNTY_WIDE_LABEL
 
 
 def registry() -> Registry:
-    """The questionnaire registry loaded at start-up."""
-    return current_app.extensions["questionnaires"]
+    """The questionnaire registry: the shipped definitions, and those imported at run time
+    (looked for at most every definitions.REFRESH_SECONDS)."""
+    from .definitions import refresh
+
+    found = current_app.extensions["questionnaires"]
+    refresh(found)
+    return found
 
 
 def get_or_create_county(name: str, code: str | None = None) -> County:

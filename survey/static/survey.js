@@ -4,6 +4,19 @@
   var store = null;
   try { store = window.localStorage; store.setItem("sv:t", "1"); store.removeItem("sv:t"); } catch (e) { store = null; }
 
+  // Large, high-contrast text for older readers: switched on the page, remembered on the phone
+  var size = document.getElementById("size"), root = document.documentElement;
+  function setBig(on) {
+    root.className = on ? "big" : "";
+    if (size) { size.setAttribute("aria-pressed", on ? "true" : "false"); size.textContent = on ? "标准字" : "大字"; }
+    if (store) { if (on) { store.setItem("sv:big", "1"); } else { store.removeItem("sv:big"); } }
+  }
+  setBig(!!(store && store.getItem("sv:big")));
+  if (size) {
+    size.hidden = false;
+    size.addEventListener("click", function () { setBig(root.className !== "big"); });
+  }
+
   var done = document.querySelector("[data-clear]");
   if (done) { if (store) { store.removeItem("sv:" + done.getAttribute("data-clear")); } return; }
 
@@ -57,7 +70,7 @@
 
   // Skip logic: an item whose condition (the tree the server evaluates too) does not hold is
   // hidden and not required; an item read by a condition counts as blank while it is hidden.
-  var conditional = form.querySelectorAll("fieldset[data-if]");
+  var conditional = form.querySelectorAll("[data-if]");
   function chosen(code) {
     var fs = document.getElementById("q-" + code);
     if (fs && fs.hidden) { return ""; }
@@ -81,6 +94,19 @@
       if (cond) { cond.hidden = true; }  // the words are for pages without script
     }
   }
+  // A choice filter: an option is offered only when the item it follows has its value.
+  var filtered = form.querySelectorAll("fieldset[data-filter]");
+  function filters() {
+    for (var i = 0; i < filtered.length; i++) {
+      var value = chosen(filtered[i].getAttribute("data-filter"));
+      var opts = filtered[i].querySelectorAll("label[data-when]");
+      for (var j = 0; j < opts.length; j++) {
+        var off = opts[j].getAttribute("data-when") !== value;
+        opts[j].hidden = off;
+        if (off) { opts[j].querySelector("input").checked = false; }
+      }
+    }
+  }
   function required() { return form.querySelectorAll("fieldset[data-required]:not([hidden])"); }
 
   function unanswered() {
@@ -99,6 +125,7 @@
       opts[i].className = inp && inp.checked ? "opt on" : "opt";
     }
     relevance();
+    filters();
     total = required().length;
     var left = unanswered().length, answered = total - left;
     document.getElementById("done").textContent = "已答 " + answered + " / " + total + " 题";

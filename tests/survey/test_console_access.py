@@ -45,6 +45,9 @@ ACCESS = {
     "reports.report": {"admin", "analyst"},
     "reports.export": {"admin", "analyst"},
     "reports.compare": {"admin", "analyst"},
+    "console.questionnaires": {"admin", "analyst"},
+    "console.import_questionnaire": {"admin"},
+    "console.questionnaire_xlsform": {"admin", "analyst"},
 }
 #: routes open to anyone, each guarded in its own way (tickets, CSRF, rate limits)
 PUBLIC = {
