@@ -7,7 +7,8 @@ Input frames (built by the app, or by hand in tests):
   submitted_at (may be NaT where the network is unique at its school: no burst or duplicate
   can involve such a response), and optionally address (the network address alone),
   network_id and address_id (integer stand-ins for network and address), and class (a
-  categorical of class ids: answers through a class's link; missing for the rest)
+  categorical of class ids: answers through a class's link; missing for the rest), and
+  language (the language each answer was given in, where a campaign offers several)
 * schools: school, name, stage, location, enrolment
 """
 
@@ -348,6 +349,9 @@ def analyze(
     by_class = "class" in frame  # answers through class links (the rest: missing)
     if by_class:
         needed.append("class")
+    by_language = "language" in frame  # a campaign offered in several languages
+    if by_language:
+        needed.append("language")
     data = frame.loc[keep, needed].copy()
     data["weight"] = _weights(data, schools, settings)
     weights = np.ones(len(frame))
@@ -452,6 +456,7 @@ def analyze(
         ],
         "stages": table(data, ["stage", "group"], m, t, cell),
         "classes": table(data, ["class", "group"], m, t, cell) if by_class else [],
+        "languages": table(data, ["language", "group"], m, t, cell) if by_language else [],
         "locations": table(data, ["location", "group"], m, t, cell),
         "items": [{k: v for k, v in r.items()} for r in items],
         "weak_items": weak,

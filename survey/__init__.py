@@ -32,7 +32,7 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     from .reports import bp as reports_bp
     from .respondent import links
     from .services import audit
-    from .web import assets, errors, health, security
+    from .web import assets, errors, health, language, security
 
     app = Flask(__name__, instance_relative_config=True)
     assets.use_id_converter(app)
@@ -52,6 +52,7 @@ def create_console_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     errors.register(app)
     errors.register_csrf(app)
+    language.init_app(app)  # the message pages it shares with the survey side
     assets.register(app)
     health.register(app, "/healthz")
     app.wsgi_app = Timed(app.wsgi_app, "console")

@@ -167,6 +167,7 @@ def _edit(form: CampaignForm) -> CampaignEdit:
         opens_at=_local_to_utc(form.opens_at.data),
         closes_at=_local_to_utc(form.closes_at.data),
         county_links=bool(form.county_links.data),
+        languages=list(form.languages.data or []),
         analysis={
             "method": form.method.data,
             "group_weights": getattr(form.group_weights, "parsed", None),

@@ -27,6 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from questionnaires import GROUPS
+from questionnaires.model import LANGUAGES
 
 from ..auth.passwords import password_problem
 from ..models import LINK_MODES, ROLES
@@ -96,6 +97,11 @@ class CampaignForm(FlaskForm):
     )
     layout = SelectField("问卷方案")
     groups = MultiCheckboxField("调查群体", choices=choices(GROUPS))
+    languages = MultiCheckboxField(
+        "问卷语言（简体中文必选；其他语言只用于已有该语言译文的问卷）",
+        choices=choices((code, name) for code, (name, _) in LANGUAGES.items()),
+        default=["zh-Hans"],
+    )
     opens_at = DateTimeLocalField(
         "开始时间（北京时间）", validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )

@@ -140,6 +140,10 @@ class Campaign(db.Model):
     #: deputies, CPPCC members and the public answer through one link per county (a county-wide
     #: unit), not through a school's links
     county_links: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the languages the survey pages offer (questionnaires.model.LANGUAGES codes), zh-Hans first
+    languages: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: ["zh-Hans"], server_default=sa.text("'[\"zh-Hans\"]'")
+    )
 
     county: Mapped[County] = relationship(back_populates="campaigns")
     schools: Mapped[list[School]] = relationship(

@@ -54,6 +54,8 @@ class Response(db.Model):
     answers: Mapped[dict] = mapped_column(sa.JSON)
     #: whether an open comment was written (the comment pages' index holds only these)
     has_comment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the language the form was answered in (None: zh-Hans, or not known: imported)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     #: the answers as one character per single-choice item (Questionnaire.encode_vector)
     vector: Mapped[str | None] = mapped_column(sa.String(64))
     started_at: Mapped[datetime | None]

@@ -221,7 +221,35 @@ def load_responses(campaign: Campaign) -> pd.DataFrame:
     if missing.any():  # answers stored before vectors existed
         frame.loc[missing, "vector"] = _vectors_from_answers(frame.loc[missing, "response_id"])
     _attach_classes(campaign, frame)
+    _attach_languages(campaign, frame)
     return frame.drop(columns=["school_id"])
+
+
+#: how the report names the languages answers were given in
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "ug": "维吾尔文", "en": "英文"}
+
+
+def _attach_languages(campaign: Campaign, frame: pd.DataFrame) -> None:
+    """A `language` column where the campaign offers more than one (the answers not in
+    zh-Hans read by id; the rest, and imports, count as zh-Hans)."""
+    offered = list(campaign.languages or [])
+    if len(offered) < 2:
+        return
+    found = dict(
+        db.session.execute(
+            sa.select(Response.id, Response.language).where(
+                Response.campaign_id == campaign.id,
+                Response.language.is_not(None),
+                Response.language != "zh-Hans",
+            )
+        ).all()
+    )
+    names = [LANGUAGE_NAMES.get(c, c) for c in offered]
+    position = {c: i for i, c in enumerate(offered)}
+    codes = frame["response_id"].map({rid: position.get(lang, 0) for rid, lang in found.items()})
+    frame["language"] = pd.Categorical.from_codes(
+        codes.fillna(0).to_numpy(dtype=np.int64), categories=names
+    )
 
 
 def campaign_classes(campaign: Campaign) -> list[SchoolClass]:

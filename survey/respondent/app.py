@@ -13,7 +13,7 @@ from flask_compress import Compress
 
 from ..core import settings
 from ..core.metrics import Timed
-from ..web import assets, errors, health, security
+from ..web import assets, errors, health, language, security
 from . import links, throttle
 from .routes import bp
 
@@ -42,6 +42,7 @@ def create_respondent_app(test_config: dict | None = None, registry=None) -> Fla
     app.register_blueprint(bp)
     security.init_app(app)
     errors.register(app)
+    language.init_app(app)
     assets.register_assets(app)
     health.register(app, "/s/healthz")
     app.wsgi_app = Timed(app.wsgi_app, "survey")

@@ -56,6 +56,7 @@ class CampaignInfo:
     link_mode: str
     forms: dict
     groups: tuple[str, ...]
+    languages: tuple[str, ...] = ("zh-Hans",)  #: offered on the pages
 
     def state(self, now: datetime | None = None) -> str:
         """'draft', 'scheduled', 'open' or 'closed' (as Campaign.state)."""
@@ -70,6 +71,12 @@ class LinkContext:
     school: SchoolInfo
     campaign: CampaignInfo
     questionnaire: Questionnaire
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this page offers: the campaign's that its questionnaire speaks."""
+        spoken = self.questionnaire.languages
+        return tuple(c for c in self.campaign.languages if c in spoken) or ("zh-Hans",)
 
     @property
     def code_mode(self) -> bool:
@@ -190,6 +197,7 @@ def _snapshot(token: str) -> Snapshot | None:
             campaign.link_mode,
             dict(campaign.forms or {}),
             tuple(campaign.groups or ()),
+            tuple(campaign.languages or ("zh-Hans",)),
         ),
     )
 

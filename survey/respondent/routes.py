@@ -16,18 +16,37 @@ from flask import (
     url_for,
 )
 
+from questionnaires.model import BASE_LANGUAGE, LANGUAGES
+
 from ..core.database import db
 from ..core.metrics import SUBMITTED
 from ..core.privacy import request_address_hash, request_network_hash
 from ..core.timeutil import format_local, utcnow
 from ..models import AccessCode
 from ..services.responses import CodeAlreadyUsed, store_response
+from ..web.language import choose, gettext
+from ..web.language import current as current_language
 from . import page_cache, throttle
 from . import ticket as tickets
 from .answers import AnswerSheet, read_sheet, visible_options
 from .links import LinkContext, load_link
 
 bp = Blueprint("respondent", __name__)
+
+#: the page script's words (survey.js), in the page's language; %1 and %2 are its numbers
+SCRIPT_WORDS = {
+    "answered": "已答 %1 / %2 题",
+    "left": "还有 %1 题没有作答，请查看标红的题目。",
+    "leftLong": "还有 %1 题没有作答或需要修改，请查看下面标红的题目。您已选的答案都已保留。",
+    "choose": "请选择一项",
+    "sending": "正在提交…",
+    "again": "再次提交",
+    "busy": "系统繁忙，答案已保存在本机，",
+    "offline": "网络连接中断，答案已保存在本机，",
+    "retry": "%1 秒后自动再次提交，也可以现在点“再次提交”。",
+    "big": "大字",
+    "normal": "标准字",
+}
 
 
 def message_page(kind: str, status: int, **context):
@@ -51,6 +70,8 @@ def render_form(
         "respondent/form.html",
         t=ctx,
         q=q,
+        languages=[(c, LANGUAGES[c][0]) for c in ctx.languages],
+        script_words={k: gettext(v) for k, v in SCRIPT_WORDS.items()},
         sheet=sheet,
         items=[(item, visible_options(item, ctx.groups, ctx.school.stage)) for item in q.items],
         missing=sum(1 for item in q.items if item.code in sheet.errors),
@@ -102,6 +123,7 @@ def may_add_sheet(ctx: LinkContext, done: Answered | None) -> bool:
 def survey(token: str):
     throttle.hit("RATE_PAGE_PER_ADDRESS", request.remote_addr or "")
     ctx = load_link(token)
+    choose(ctx.languages)
     if ctx.campaign.state() != "open":
         return closed_page(ctx)
     done = None if ctx.code_mode else answered_here(ctx)
@@ -115,7 +137,10 @@ def survey(token: str):
     ticket = tickets.issue(ctx.link.id, ctx.questionnaire.version, key, sheet)
     code = (request.args.get("code") or "").strip().upper()[:16] if ctx.code_mode else ""
     if sheet:
-        notice = f"您正在为另一位{ctx.group_label}填写一份新的问卷，请由本人作答。"
+        notice = gettext(
+            "您正在为另一位%(group)s填写一份新的问卷，请由本人作答。",
+            group=gettext(ctx.group_label),
+        )
         resp = make_response(render_form(ctx, AnswerSheet(), ticket, notice=notice, fresh=True))
     elif code:  # a slip's QR code fills in its access code: render this one afresh
         resp = make_response(render_form(ctx, AnswerSheet(access_code=code), ticket))
@@ -184,6 +209,7 @@ def _page_key(ctx: LinkContext) -> tuple:
     q, c = ctx.questionnaire, ctx.campaign
     return (
         ctx.link.token,
+        current_language(),
         q.code,
         q.version,
         c.name,
@@ -204,6 +230,7 @@ def submit(token: str):
         ctx = load_link(token, ticket.version)  # answered on an older version of the form
     else:
         ctx = first
+    lang = choose(ctx.languages)
     if ctx.campaign.state() != "open":
         return closed_page(ctx)
     sheet = read_sheet(ctx.questionnaire, ctx.groups, request.form, ctx.code_mode, ctx.school.stage)
@@ -244,13 +271,16 @@ def submit(token: str):
             network=request_network_hash(),
             address=request_address_hash(),
             access_code=code,
+            language=lang,
         )
     except CodeAlreadyUsed:
         return message_page("code_used", 409, campaign=ctx.campaign)
     except (sa.exc.OperationalError, sa.exc.InternalError) as exc:  # down, read-only, full
         return _not_saved(ctx, sheet, exc)
     SUBMITTED["stored" if stored.created else "retry"].inc()
-    resp = redirect(url_for(".thanks", token=token), 303)
+    resp = redirect(
+        url_for(".thanks", token=token, lang=None if lang == BASE_LANGUAGE else lang), 303
+    )
     _set_cookie(
         resp,
         ctx.cookie_name,
@@ -264,6 +294,7 @@ def submit(token: str):
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
     ctx = load_link(token)
+    choose(ctx.languages)
     return message_page(
         "thanks",
         200,
@@ -281,7 +312,9 @@ def _not_saved(ctx: LinkContext, sheet, exc: Exception):
     db.session.rollback()
     current_app.logger.error("Answer not stored, the database refused it: %s", exc.orig)
     SUBMITTED["unavailable"].inc()
-    notice = "系统暂时无法保存答卷，您的答案都已保留。请稍后再点“提交”（页面也会自动重试）。"
+    notice = gettext(
+        "系统暂时无法保存答卷，您的答案都已保留。请稍后再点“提交”（页面也会自动重试）。"
+    )
     html, status = render_form(ctx, sheet, request.form["ticket"], 503, notice=notice)
     return Response(html, status, headers={"Retry-After": "10"}, mimetype="text/html")
 
@@ -293,9 +326,9 @@ def _refused(ctx: LinkContext, sheet, ticket: tickets.Ticket | None, key: str | 
     new_key = key or tickets.new_key()
     if ticket is None:
         fresh = tickets.issue(ctx.link.id, ctx.questionnaire.version, new_key)
-        notice = "页面信息已失效，您的选择已保留，请核对后再次提交。"
+        notice = gettext("页面信息已失效，您的选择已保留，请核对后再次提交。")
     else:
         fresh = tickets.reissue(ticket, new_key)
-        notice = "页面已过期或不完整，您的选择已保留，请核对后再次提交。"
+        notice = gettext("页面已过期或不完整，您的选择已保留，请核对后再次提交。")
     resp = make_response(render_form(ctx, sheet, fresh, 400, notice=notice, fresh=True))
     return _with_key(resp, new_key, key)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from questionnaires import GROUPS, Registry
+from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
 from ..core.database import db
 from ..core.timeutil import to_local, utcnow
@@ -139,6 +140,7 @@ class CampaignEdit:
     opens_at: datetime | None
     closes_at: datetime | None
     county_links: bool = False  #: deputies and the public through county-wide links
+    languages: list[str] = field(default_factory=lambda: ["zh-Hans"])  #: offered on the pages
     analysis: dict = field(default_factory=dict)  #: ANALYSIS_FIELDS -> value
     notice: dict = field(default_factory=dict)  #: NOTICE_FIELDS -> value
     share_up: bool = False  #: the levels above may read it
@@ -163,6 +165,8 @@ NOTICE_FIELDS = ("organiser", "contact", "purpose", "code_margin")
 
 def apply_settings(campaign: Campaign, edit: CampaignEdit) -> None:
     """What the campaign form sets beside the round's frame: sharing, analysis, notices."""
+    others = [c for c in LANGUAGES if c in edit.languages and c != BASE_LANGUAGE]
+    campaign.languages = [BASE_LANGUAGE, *others]
     campaign.share_up = edit.share_up
     campaign.assessed_see_progress = edit.assessed_see_progress
     set_analysis(campaign, edit.analysis)
@@ -316,8 +320,9 @@ def prune_links(campaign: Campaign) -> None:
             db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id == link.id))
             db.session.delete(link)
     db.session.flush()
+    linked = {school.id for school, _, _ in wanted_links(campaign)}
     for school in list(campaign.schools):
-        if school.county_wide and not any(s.id == school.id for s, _, _ in wanted_links(campaign)):
+        if school.county_wide and school.id not in linked:
             campaign.schools.remove(school)
     db.session.flush()
 

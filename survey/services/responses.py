@@ -89,6 +89,7 @@ def build_row(
     access_code_id: int | None = None,
     submitted_at: datetime | None = None,
     duration_seconds: float | None = None,
+    language: str | None = None,
 ) -> dict:
     """The response row of one answer sheet."""
     submitted_at = submitted_at or utcnow()
@@ -114,6 +115,7 @@ def build_row(
         "network": network,
         "address": address,
         "access_code_id": access_code_id,
+        "language": language,
     }
 
 
@@ -143,6 +145,7 @@ def store_response(
     access_code: AccessCode | None = None,
     submitted_at: datetime | None = None,
     duration_seconds: float | None = None,
+    language: str | None = None,
 ) -> Stored:
     """Store one response exactly once per submission id, in a transaction of its own.
 
@@ -168,6 +171,7 @@ def store_response(
         access_code_id=access_code.id if access_code else None,
         submitted_at=submitted_at,
         duration_seconds=duration_seconds,
+        language=language,
     )
     engine = db.engine
     try:

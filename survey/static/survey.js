@@ -4,11 +4,16 @@
   var store = null;
   try { store = window.localStorage; store.setItem("sv:t", "1"); store.removeItem("sv:t"); } catch (e) { store = null; }
 
+  // The page's words in its language, from the server (routes.SCRIPT_WORDS): %1, %2 are numbers
+  var words = {}, holder = document.getElementById("survey");
+  try { words = JSON.parse(holder && holder.getAttribute("data-msgs")) || {}; } catch (e) { words = {}; }
+  function w(key, a, b) { return (words[key] || "").replace("%1", a).replace("%2", b); }
+
   // Large, high-contrast text for older readers: switched on the page, remembered on the phone
   var size = document.getElementById("size"), root = document.documentElement;
   function setBig(on) {
     root.className = on ? "big" : "";
-    if (size) { size.setAttribute("aria-pressed", on ? "true" : "false"); size.textContent = on ? "标准字" : "大字"; }
+    if (size) { size.setAttribute("aria-pressed", on ? "true" : "false"); size.textContent = w(on ? "normal" : "big"); }
     if (store) { if (on) { store.setItem("sv:big", "1"); } else { store.removeItem("sv:big"); } }
   }
   setBig(!!(store && store.getItem("sv:big")));
@@ -128,7 +133,7 @@
     filters();
     total = required().length;
     var left = unanswered().length, answered = total - left;
-    document.getElementById("done").textContent = "已答 " + answered + " / " + total + " 题";
+    document.getElementById("done").textContent = w("answered", answered, total);
     document.getElementById("fill").style.width = (total ? Math.round(100 * answered / total) : 0) + "%";
     unmark();
   }
@@ -156,9 +161,9 @@
     var alert = document.querySelector("[data-missing]");
     if (alert) {
       alert.hidden = !left;
-      alert.textContent = "还有 " + left + " 题没有作答或需要修改，请查看下面标红的题目。您已选的答案都已保留。";
+      alert.textContent = w("leftLong", left);
     }
-    if (missingSaid) { say(left ? "还有 " + left + " 题没有作答，请查看标红的题目。" : ""); missingSaid = !!left; }
+    if (missingSaid) { say(left ? w("left", left) : ""); missingSaid = !!left; }
   }
 
   function say(text) { net.textContent = text; net.hidden = !text; }
@@ -170,7 +175,7 @@
       fs.className += " bad";
       var p = document.createElement("p");
       p.className = "err";
-      p.textContent = "请选择一项";
+      p.textContent = w("choose");
       fs.insertBefore(p, fs.querySelector(".opts, textarea"));
     }
   }
@@ -179,17 +184,17 @@
     sending = true;
     missingSaid = false;
     button.disabled = true;
-    button.textContent = "正在提交…";
+    button.textContent = w("sending");
     say("");
     var fail = function (text) {
       sending = false;
       button.disabled = false;
-      button.textContent = "再次提交";
+      button.textContent = w("again");
       say(text);
     };
     var later = function (text) {  // 5, 10, 20, 40, then every 60 seconds
       var wait = Math.min(60, 5 * Math.pow(2, tries++));
-      fail(text + wait + " 秒后自动再次提交，也可以现在点“再次提交”。");
+      fail(text + w("retry", wait));
       clearTimeout(timer);
       timer = setTimeout(function () { if (!sending) { send(); } }, wait * 1000);
     };
@@ -200,12 +205,12 @@
           if (store) { store.removeItem(key); }
           location.replace(res.url);
         } else if (res.status === 429 || res.status >= 500) {
-          later("系统繁忙，答案已保存在本机，");
+          later(w("busy"));
         } else {
           form.submit();  // let the server's page speak (missing items, closed, already submitted)
         }
       }, function () {
-        later("网络连接中断，答案已保存在本机，");
+        later(w("offline"));
       });
   }
 
@@ -221,7 +226,7 @@
     var missing = unanswered();
     if (missing.length) {
       mark(missing);
-      say("还有 " + missing.length + " 题没有作答，请查看标红的题目。");
+      say(w("left", missing.length));
       missingSaid = true;
       missing[0].scrollIntoView();
       return;

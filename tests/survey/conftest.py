@@ -54,6 +54,33 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def axe():
+    """axe(page) -> the accessibility violations axe-core finds on the page (WCAG 2 A/AA).
+    axe-core comes from npm (package.json, test-only); without it the test is skipped, unless
+    REQUIRE_AXE=1 (as in CI)."""
+    from pathlib import Path
+
+    script = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        if os.environ.get("REQUIRE_AXE") == "1":
+            pytest.fail("REQUIRE_AXE=1 but node_modules/axe-core is missing (npm install)")
+        pytest.skip("axe-core not installed (npm install)")
+    source = script.read_text(encoding="utf-8")
+
+    def check(page) -> list[dict]:
+        page.evaluate(source)  # through the devtools protocol: the page's own CSP stays on
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+        )
+        return [
+            {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in result["violations"]
+        ]
+
+    return check
+
+
 @pytest.fixture
 def serve():
     """serve(app) -> base URL: the app on a free port over real HTTP until the test ends."""

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.core.database import db
-from survey.models import Response
+from survey.models import Campaign, Response
 from tests.artifacts import screenshot
 from tests.helpers import (
     PASSWORD,
@@ -266,3 +266,54 @@ def test_the_social_form_shows_each_identity_its_own_items(browser, live):
             sa.select(Response.answers).where(Response.campaign_id == cid)
         ).all()
     assert stored["ID"] == "2" and "RD01" in stored and not any(k.startswith("JZ") for k in stored)
+
+
+def _fits(page) -> bool:
+    """No horizontal scroll: the page is no wider than the phone."""
+    return page.evaluate(
+        "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+    )
+
+
+def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, live, axe):
+    demo = live.config["DEMO_ID"]
+    with live.app_context():
+        campaign = db.session.get(Campaign, demo)
+        campaign.languages = ["zh-Hans", "ug"]
+        db.session.commit()
+    url, q, answers = _survey(live)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url)
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert axe(page) == []
+    first = q.choice_items[:3]
+    _answer(page, q, {i.code: answers[i.code] for i in first})
+    page.locator("a[hreflang=ug]").tap()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ug"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    for item in first:  # chosen in Chinese, still chosen in Uyghur
+        assert page.locator(f"#{item.code}-{answers[item.code]}").is_checked()
+    box = page.locator(f"label[for='{first[0].code}-{answers[first[0].code]}']").bounding_box()
+    radio = page.locator(f"#{first[0].code}-{answers[first[0].code]}").bounding_box()
+    assert radio["x"] > box["x"] + box["width"] / 2  # the radio button on the right
+    assert _fits(page)
+    assert axe(page) == []
+    screenshot(page, "ug-rtl")
+    page.locator("#size").tap()  # large text
+    assert page.locator("html").get_attribute("class") == "big"
+    assert _fits(page)
+    assert axe(page) == []
+    screenshot(page, "ug-large")
+    page.reload()  # remembered on the phone
+    assert page.locator("html").get_attribute("class") == "big"
+    _answer(page, q, answers)
+    page.locator("#send").tap()
+    page.wait_for_url("**/thanks?lang=ug")
+    assert "مۇۋەپپەقىيەتلىك يوللاندى" in page.content()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    context.close()
+    with live.app_context():
+        assert db.session.scalars(sa.select(Response.language)).all() == ["ug"]
