@@ -50,8 +50,8 @@ SCRIPT_WORDS = {
 
 
 def message_page(kind: str, status: int, **context):
-    """A short Chinese page: thanks, already submitted, closed, not found, errors. Never cached:
-    a campaign re-opened must not keep showing 调查已结束."""
+    """A short page in the page's language: thanks, already submitted, closed, not found,
+    errors. Never cached: a campaign re-opened must not keep showing 调查已结束."""
     html = render_template("respondent/message.html", kind=kind, **context)
     return Response(html, status, headers={"Cache-Control": "no-store"}, mimetype="text/html")
 
