@@ -602,7 +602,7 @@ open_command = _status_command(
 
 @click.command("export")
 @click.argument("campaign")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav", "docx"]), required=True)
 @click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
 @click.option("--method", type=click.Choice(list(METHOD_LABELS)), default=None)
 @with_appcontext
@@ -628,9 +628,12 @@ def _write_export(c, fmt, output, method, settings) -> int:
     if fmt == "csv":
         with open(output, "w", encoding="utf-8", newline="") as out:
             n = write_csv(c, out, settings)
-    elif fmt == "xlsx":
+    elif fmt in ("xlsx", "docx"):
+        from .reports.dossier import write_docx
+
         result = cached_analysis(c, method)
-        n = write_xlsx(c, output, result, visible_comments(c, result), settings)
+        write = write_xlsx if fmt == "xlsx" else write_docx
+        n = write(c, output, result, visible_comments(c, result), settings)
     else:
         n = write_sav(c, output, settings)
     return n

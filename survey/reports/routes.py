@@ -37,6 +37,7 @@ from .data import (
     settings_for,
     visible_comments,
 )
+from .dossier import write_docx
 from .exports import write_csv, write_xlsx
 from .spss import write_sav
 
@@ -46,6 +47,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "sav": "application/x-spss-sav",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -211,9 +213,10 @@ def _export(campaign, fmt, method, settings, headers):
     handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     try:
-        if fmt == "xlsx":
+        if fmt in ("xlsx", "docx"):
             result = cached_analysis(campaign, method)
-            write_xlsx(campaign, path, result, visible_comments(campaign, result), settings)
+            write = write_xlsx if fmt == "xlsx" else write_docx
+            write(campaign, path, result, visible_comments(campaign, result), settings)
         else:
             write_sav(campaign, path, settings)
         data = open(path, "rb")  # noqa: SIM115  (closed by the response)
