@@ -96,7 +96,7 @@ def qr_code(link_id: int, fmt: str):
     link, school, _ = own_link(link_id)
     make, mimetype = QR_FORMATS[fmt]
     resp = Response(make(link_url(link)), mimetype=mimetype)
-    where = f"{school.code}_{link.school_class.label}" if link.school_class else school.code
+    where = f"{school.code}_{link.class_label}" if link.class_label else school.code
     name = quote(f"{where}_{link.group}.{fmt}")
     resp.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return resp

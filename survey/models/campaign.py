@@ -276,11 +276,14 @@ class Link(db.Model):
     school_class: Mapped[SchoolClass | None] = relationship(lazy="joined")
 
     @property
+    def class_label(self) -> str:
+        """The class of a class link (三年级2班), "" for a school-wide link."""
+        return self.school_class.label if self.school_class else ""
+
+    @property
     def place(self) -> str:
         """Where the link reaches: its school, and the class of a class link."""
-        if self.school_class is None:
-            return self.school.name
-        return f"{self.school.name} {self.school_class.label}"
+        return f"{self.school.name} {self.class_label}".strip()
 
 
 class AccessCode(db.Model):

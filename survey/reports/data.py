@@ -244,12 +244,8 @@ def _attach_languages(campaign: Campaign, frame: pd.DataFrame) -> None:
             )
         ).all()
     )
-    names = [LANGUAGE_NAMES.get(c, c) for c in offered]
-    position = {c: i for i, c in enumerate(offered)}
-    codes = frame["response_id"].map({rid: position.get(lang, 0) for rid, lang in found.items()})
-    frame["language"] = pd.Categorical.from_codes(
-        codes.fillna(0).to_numpy(dtype=np.int64), categories=names
-    )
+    codes = _by_response(frame, found, offered, missing=0)
+    frame["language"] = codes.rename_categories([LANGUAGE_NAMES.get(c, c) for c in offered])
 
 
 def campaign_classes(campaign: Campaign) -> list[SchoolClass]:
@@ -276,9 +272,17 @@ def _attach_classes(campaign: Campaign, frame: pd.DataFrame) -> None:
             sa.select(Response.id, Response.class_id).where(Response.class_id.in_(ids))
         ).all()
     )
-    position = {cid: i for i, cid in enumerate(ids)}
-    codes = frame["response_id"].map({rid: position[cid] for rid, cid in found.items()}).fillna(-1)
-    frame["class"] = pd.Categorical.from_codes(codes.to_numpy(dtype=np.int64), categories=ids)
+    frame["class"] = _by_response(frame, found, ids, missing=-1)
+
+
+def _by_response(frame: pd.DataFrame, found: dict, values: list, missing: int) -> pd.Categorical:
+    """A categorical over `values` from {response id: value}; rows not found take the value at
+    position `missing` (-1: none)."""
+    position = {v: i for i, v in enumerate(values)}
+    codes = frame["response_id"].map({rid: position.get(v, missing) for rid, v in found.items()})
+    return pd.Categorical.from_codes(
+        codes.fillna(missing).to_numpy(dtype=np.int64), categories=values
+    )
 
 
 def _vectors_from_answers(ids: pd.Series) -> list[str]:

@@ -185,7 +185,7 @@ def _snapshot(token: str) -> Snapshot | None:
         LinkInfo(link.id, link.token, link.group, link.campaign_id, link.school_id, link.class_id),
         SchoolInfo(
             school.id,
-            f"{school.name} {link.school_class.label}" if link.class_id else school.name,
+            link.place,
             school.stage,
         ),
         CampaignInfo(

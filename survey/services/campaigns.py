@@ -420,7 +420,7 @@ def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
         key=lambda r: (
             r.School.code,
             r.Link.school_class is not None,
-            r.Link.school_class.label if r.Link.school_class else "",
+            r.Link.class_label,
             order.get(r.Link.group, 99),
         )
     )
@@ -433,7 +433,7 @@ def campaign_links(campaign: Campaign, base_url: str) -> list[LinkRow]:
             lnk.token,
             base + survey_path(lnk.token),
             s.stage,
-            lnk.school_class.label if lnk.school_class else "",
+            lnk.class_label,
         )
         for lnk, s in rows
     ]
