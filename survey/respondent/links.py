@@ -237,7 +237,8 @@ def load_link(token: str, version: int | None = None) -> LinkContext:
     link, school, campaign = snap
     campaign = _current(campaign)
     code = campaign.forms.get(link.group)
-    q = registry().get(code, version) or registry().get(code)
+    forms = registry()
+    q = forms.get(code, version) or forms.get(code)
     if q is None:
         abort(404)
     return LinkContext(link, school, campaign, q)

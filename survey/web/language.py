@@ -49,6 +49,9 @@ def ngettext(singular: str, plural: str, n: int, **values) -> str:
 def choose(offered: tuple[str, ...]) -> str:
     """The page's language among `offered` (zh-Hans first): ?lang= (or the form's lang), then
     the phone's Accept-Language, then zh-Hans; set for the request and returned."""
+    if len(offered) == 1:  # most campaigns: nothing to weigh
+        g.lang = offered[0]
+        return offered[0]
     asked = (request.args.get("lang") or request.form.get("lang") or "").strip()
     if asked in offered:
         lang = asked
