@@ -460,10 +460,36 @@ def import_schools_command(campaign, file):
 @click.option(
     "--source", type=click.Choice(["paper", "import"]), default="paper", show_default=True
 )
+@click.option(
+    "--from",
+    "platform",
+    type=click.Choice(["table", "wjx"]),
+    default="table",
+    show_default=True,
+    help="table: the project's columns (school_code, group, item codes); wjx: a 问卷星 export.",
+)
+@click.option("--school", help="wjx: the school of every row (else a question names it).")
+@click.option("--group", help="wjx: the group of every row (else the identity question).")
+@click.option(
+    "--kind",
+    type=click.Choice(["text", "numbers"]),
+    help="wjx: answers as option text or option numbers (found from the file when not given).",
+)
+@click.option(
+    "--map",
+    "overrides",
+    multiple=True,
+    metavar="QUESTION=TARGET",
+    help="wjx: feed a question (its number or header) to an item code, school, "
+    "group, or nothing (empty); repeatable.",
+)
+@click.option("--yes", is_flag=True, help="wjx: import without asking to confirm the mapping.")
 @with_appcontext
 @needs_schema
-def import_responses_command(campaign, file, source):
+def import_responses_command(campaign, file, source, platform, school, group, kind, overrides, yes):
     """Import paper or external responses: one row per respondent; all rows or none."""
+    if platform == "wjx":
+        return _import_wjx(campaign, file, school, group, kind, overrides, yes)
     from .importing.responses import import_responses
 
     c, result = _import(
@@ -480,6 +506,53 @@ def import_responses_command(campaign, file, source):
     )
     db.session.commit()
     click.echo(f"已导入 {result.imported} 份答卷")
+
+
+def _import_wjx(campaign, file, school, group, kind, overrides, yes) -> None:
+    """A 问卷星 export: the mapping shown (the saved one for this form, else matched), then
+    confirmed, then every row or none."""
+    from .importing import wjx
+    from .importing.tabular import TableError
+
+    c = get_campaign(campaign)
+    try:
+        found = wjx.read_wjx(file, Path(file).read_bytes(), current_app.config["NETWORK_SALT"])
+    except TableError as exc:
+        raise click.ClickException(str(exc)) from None
+    forms = {g: registry().get(c.forms[g]) for g in c.groups}
+    saved = wjx.saved_mapping(c, found.form_key) is not None
+    mapping = wjx.propose(found, c, forms, group)
+    by_number = {str(q.number): q.header for q in found.questions}
+    for entry in overrides:
+        key, sep, target = entry.partition("=")
+        header = by_number.get(key.strip(), key.strip())
+        if not sep or header not in mapping:
+            raise click.BadParameter(f"没有题目“{key}”", param_hint="--map")
+        mapping[header] = target.strip()
+    click.echo("沿用上次确认的题目对应：" if saved and not overrides else "题目对应：")
+    for header, target in mapping.items():
+        click.echo(f"  {header[:40]}  →  {wjx.describe(target, forms, group)}")
+    if not yes and not click.confirm("按以上对应导入？", default=saved):
+        raise click.ClickException("未导入。可用 --map 题号=题目代码 修改对应后再试")
+    result = wjx.import_wjx(c, found, mapping, kind=kind, school_code=school, group=group)
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"文件有 {len(result.problems)} 处问题，未导入任何答卷")
+    audit.record(
+        "responses.import",
+        f"campaign {c.id}",
+        county_id=c.county_id,
+        file=file,
+        source="wjx",
+        rows=result.imported,
+        skipped=result.skipped,
+        via="cli",
+    )
+    db.session.commit()
+    skipped = f"，{result.skipped} 份此前已导入，跳过" if result.skipped else ""
+    click.echo(f"已导入 {result.imported} 份答卷（按{wjx.KINDS[result.kind]}）{skipped}")
 
 
 @click.command("progress")
@@ -602,7 +675,13 @@ open_command = _status_command(
 
 @click.command("export")
 @click.argument("campaign")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "sav", "docx"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "raw-xlsx", "csv", "sav", "docx"]),
+    required=True,
+    help="xlsx: the dossier workbook; raw-xlsx: the raw data alone (fast at any size).",
+)
 @click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
 @click.option("--method", type=click.Choice(list(METHOD_LABELS)), default=None)
 @with_appcontext
@@ -622,12 +701,14 @@ def export_command(campaign, fmt, output, method):
 
 def _write_export(c, fmt, output, method, settings) -> int:
     from .reports.data import cached_analysis, visible_comments
-    from .reports.exports import write_csv, write_xlsx
+    from .reports.exports import write_csv, write_raw_xlsx, write_xlsx
     from .reports.spss import write_sav
 
     if fmt == "csv":
-        with open(output, "w", encoding="utf-8", newline="") as out:
+        with open(output, "wb") as out:
             n = write_csv(c, out, settings)
+    elif fmt == "raw-xlsx":
+        n = write_raw_xlsx(c, output, settings)
     elif fmt in ("xlsx", "docx"):
         from .reports.dossier import write_docx
 

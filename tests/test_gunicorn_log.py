@@ -47,13 +47,14 @@ def test_the_access_log_names_no_address_token_or_user_agent(tmp_path):
             status = None
             deadline = time.monotonic() + 60  # a loaded CI machine starts gunicorn slowly
             while status is None and time.monotonic() < deadline:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                     conn.request("GET", path, headers={"User-Agent": "MicroMessenger/8.0.50"})
                     status = conn.getresponse().status
-                    conn.close()
-                except OSError:
+                except OSError:  # not serving yet
                     time.sleep(0.1)
+                finally:
+                    conn.close()  # a refused or timed-out attempt too (no stray socket)
             assert status == 200
             deadline = time.monotonic() + 10
             while " GET 200 " not in log.read_text(errors="replace"):

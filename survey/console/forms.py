@@ -202,7 +202,14 @@ class XLSFormUploadForm(FlaskForm):
 
 class ResponseUploadForm(UploadForm):
     source = SelectField(
-        "来源", choices=choices([("paper", "纸质问卷录入"), ("import", "其他问卷平台导出")])
+        "来源",
+        choices=choices(
+            [
+                ("paper", "纸质问卷录入"),
+                ("import", "其他问卷平台导出（按本系统的列）"),
+                ("wjx", "问卷星导出的答卷数据（Excel 或 CSV）"),
+            ]
+        ),
     )
 
 

@@ -33,7 +33,7 @@ ALIASES = {
     "答题时长": "duration_seconds",
     "网络": "network",
 }
-_GROUP_WORDS = {
+GROUP_WORDS = {
     **{k: k for k in GROUPS},
     **{v: k for k, v in GROUPS.items()},
     "人大代表": "deputy",
@@ -42,6 +42,12 @@ _GROUP_WORDS = {
     "社会群众": "public",
     "其他群众": "public",
     "校长教师": "teacher",
+    "学生家长": "parent",
+    "家长（监护人）": "parent",
+    "老师": "teacher",
+    "社会人士": "public",
+    "社区居民": "public",
+    "人大代表或政协委员": "deputy",
 }
 
 
@@ -67,7 +73,7 @@ class ResponseImport:
         return not self.problems
 
 
-def _parse_time(value: str) -> datetime | None:
+def parse_time(value: str) -> datetime | None:
     """A local (China) time as naive UTC; None if unreadable."""
     for fmt in (
         "%Y-%m-%d %H:%M:%S",
@@ -86,23 +92,21 @@ def _parse_time(value: str) -> datetime | None:
     return None
 
 
-def _check_row(number, row, cols, campaign, schools, forms, problems):
-    """Validate one row; return a record for insertion or None."""
-    before = len(problems)
-    code = row.get(cols["school_code"], "").strip()
-    school = schools.get(code)
-    if school is None:
-        problems.append(Problem(number, cols["school_code"], f"未知学校代码“{code}”"))
-    group_text = row.get(cols["group"], "").strip()
-    group = _GROUP_WORDS.get(group_text)
-    if group is None or group not in campaign.groups:
-        problems.append(Problem(number, cols["group"], f"“{group_text}”不是本次调查的群体"))
-        return None
-    q: Questionnaire = forms[group]
-    given = {it.code: row.get(cols[it.code], "") for it in q.items if cols.get(it.code)}
+def check_sheet(
+    number: int,
+    q: Questionnaire,
+    group: str,
+    given: dict[str, str],
+    headers: dict[str, str],
+    problems: list[Problem],
+    group_text: str,
+) -> dict[str, str]:
+    """One imported sheet's answers (item code -> option code or text) checked by the one
+    validator; each fault a problem naming the row and the column (`headers`: item code ->
+    the file's header). Returns the answers kept, the identity item filled from the group."""
     cleaned, faults = check_answers(q, frozenset({group}), given, required=False)
     for code, fault in faults.items():
-        header, value = cols[code], given[code].strip()
+        header, value = headers[code], given[code].strip()
         item = q.item(code)
         if fault is Fault.TOO_LONG:
             problems.append(Problem(number, header, f"意见建议超过{TEXT_MAX}字"))
@@ -115,18 +119,36 @@ def _check_row(number, row, cols, campaign, schools, forms, problems):
                 Problem(number, header, f"“{value}”不是 {item.code} 的有效选项（{valid}）")
             )
     answers = {code: value for code, value in cleaned.items() if value and code not in faults}
-    for header in cols.get("_items", []):
-        if q.item(header) is None and row.get(header, "").strip():
-            problems.append(Problem(number, header, f"{GROUPS[group]}问卷没有题目 {header}"))
     ident = q.identity_item
     if ident is not None and ident.code not in answers:
         answers[ident.code] = next(o.code for o in ident.options if o.group == group)
     if not any(q.item(k).scored for k in answers):
         problems.append(Problem(number, "", "这一行没有任何计分题的答案"))
+    return answers
+
+
+def _check_row(number, row, cols, campaign, schools, forms, problems):
+    """Validate one row; return a record for insertion or None."""
+    before = len(problems)
+    code = row.get(cols["school_code"], "").strip()
+    school = schools.get(code)
+    if school is None:
+        problems.append(Problem(number, cols["school_code"], f"未知学校代码“{code}”"))
+    group_text = row.get(cols["group"], "").strip()
+    group = GROUP_WORDS.get(group_text)
+    if group is None or group not in campaign.groups:
+        problems.append(Problem(number, cols["group"], f"“{group_text}”不是本次调查的群体"))
+        return None
+    q: Questionnaire = forms[group]
+    given = {it.code: row.get(cols[it.code], "") for it in q.items if cols.get(it.code)}
+    answers = check_sheet(number, q, group, given, cols, problems, group_text)
+    for header in cols.get("_items", []):
+        if q.item(header) is None and row.get(header, "").strip():
+            problems.append(Problem(number, header, f"{GROUPS[group]}问卷没有题目 {header}"))
     submitted = utcnow()
     if cols.get("submitted_at") and row.get(cols["submitted_at"], "").strip():
         text = row[cols["submitted_at"]].strip()
-        submitted = _parse_time(text)
+        submitted = parse_time(text)
         if submitted is None:
             problems.append(Problem(number, cols["submitted_at"], f"“{text}”不是有效时间"))
     duration = None

@@ -18,6 +18,7 @@ from .campaign import (
     School,
     SchoolClass,
 )
+from .imports import ImportDraft, ImportMapping
 from .questionnaire import QuestionnaireDefinition
 from .response import SOURCES, Response
 from .tally import ResponseTally
@@ -25,6 +26,8 @@ from .tally import ResponseTally
 __all__ = [
     "AnalysisCache",
     "QuestionnaireDefinition",
+    "ImportDraft",
+    "ImportMapping",
     "LINK_MODES",
     "ROLES",
     "AuditEntry",

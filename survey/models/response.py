@@ -67,6 +67,8 @@ class Response(db.Model):
     submission_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     #: 'web', 'paper' or 'import'
     source: Mapped[str] = mapped_column(sa.String(8), default="web")
+    #: where an imported sheet came from on its platform (问卷星's 来源: 微信, 手机提交…)
+    source_detail: Mapped[str | None] = mapped_column(sa.String(40))
     #: the device: salted hash of network address and user agent (web), or of the file's
     #: network label (import); screens duplicates and coached schools
     network: Mapped[str | None] = mapped_column(sa.String(64))

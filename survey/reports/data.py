@@ -51,6 +51,11 @@ _SOURCE = [
 ]
 _TYPES = [pa.int64(), pa.int64(), pa.string(), pa.string(), pa.int64(), pa.string()]
 _TYPES += [pa.float64(), pa.string(), pa.string(), pa.timestamp("us")]
+#: columns only the raw-data exports read: name -> (column, type)
+EXPORT_COLUMNS = {
+    "source": (_R.source, pa.string()),
+    "source_detail": (_R.source_detail, pa.string()),
+}
 
 
 class AnalysisError(RuntimeError):
@@ -97,17 +102,22 @@ def _split(joined: str | None, dtype: pa.DataType) -> pa.Array:
     return values if pa.types.is_string(dtype) else pc.cast(values, dtype)
 
 
-def _read_span(conn: sa.Connection, campaign_id: int, start: int, stop: int) -> pa.Table:
-    """Responses with start ≤ id < stop as an Arrow table: one statement, so one snapshot."""
+def _read_span(
+    conn: sa.Connection, campaign_id: int, start: int, stop: int, extra: tuple[str, ...] = ()
+) -> pa.Table:
+    """Responses with start ≤ id < stop as an Arrow table: one statement, so one snapshot.
+    `extra`: EXPORT_COLUMNS to read as well."""
     if conn.dialect.name == "postgresql":  # a serial plan: every aggregate sees one row order
         conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     span = (_R.campaign_id == campaign_id) & (_R.id >= start) & (_R.id < stop)
-    columns = [_aggregated(c, conn.dialect.name) for c in _SOURCE]
+    sources = _SOURCE + [EXPORT_COLUMNS[name][0] for name in extra]
+    types = _TYPES + [EXPORT_COLUMNS[name][1] for name in extra]
+    columns = [_aggregated(c, conn.dialect.name) for c in sources]
     count, *joined = conn.execute(sa.select(sa.func.count(), *columns).where(span)).one()
     if count:
-        arrays = [_split(j, t) for j, t in zip(joined, _TYPES, strict=True)]
+        arrays = [_split(j, t) for j, t in zip(joined, types, strict=True)]
     else:
-        arrays = [pa.array([], t) for t in _TYPES]
+        arrays = [pa.array([], t) for t in types]
     if any(len(a) != count for a in arrays):  # a separator inside a value, say
         raise AnalysisError("读取答卷时数据不一致，请联系系统管理员")
     for name in ("group", "questionnaire"):  # labels as categories, here in the reader
@@ -116,10 +126,13 @@ def _read_span(conn: sa.Connection, campaign_id: int, start: int, stop: int) -> 
     for name in ("network", "address"):  # only equality matters past this point
         i = RESPONSE_COLUMNS.index(name)
         arrays[i] = _fingerprints(arrays[i])
-    return pa.table(arrays, names=RESPONSE_COLUMNS)
+    if "source" in extra:
+        i = len(RESPONSE_COLUMNS) + extra.index("source")
+        arrays[i] = pc.dictionary_encode(arrays[i])
+    return pa.table(arrays, names=RESPONSE_COLUMNS + list(extra))
 
 
-def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
+def _read_table(conn: sa.Connection, campaign_id: int, extra: tuple[str, ...] = ()) -> pa.Table:
     """The campaign's response columns as an Arrow table, read through the app's own driver.
 
     Why aggregates: the app's SQLite library must be the only one that opens the live database
@@ -138,14 +151,14 @@ def _read_table(conn: sa.Connection, campaign_id: int) -> pa.Table:
         sa.select(sa.func.min(_R.id), sa.func.max(_R.id)).where(_R.campaign_id == campaign_id)
     ).one()
     if low is None:
-        return _read_span(conn, campaign_id, 0, 0)
+        return _read_span(conn, campaign_id, 0, 0, extra)
     spans = [(a, min(a + ID_SPAN, high + 1)) for a in range(low, high + 1, ID_SPAN)]
     if len(spans) == 1 or conn.engine.url.database in (None, "", ":memory:"):
-        return pa.concat_tables([_read_span(conn, campaign_id, a, b) for a, b in spans])
+        return pa.concat_tables([_read_span(conn, campaign_id, a, b, extra) for a, b in spans])
 
     def read(bounds: tuple[int, int]) -> pa.Table:
         with conn.engine.connect() as own:
-            return _read_span(own, campaign_id, *bounds)
+            return _read_span(own, campaign_id, *bounds, extra)
 
     with ThreadPoolExecutor(READERS) as pool:
         return pa.concat_tables(list(pool.map(read, spans)))
@@ -198,16 +211,19 @@ def _from_arrow(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def load_responses(campaign: Campaign) -> pd.DataFrame:
-    """One row per response (no answers JSON: the vector carries the choices).
+def load_responses(campaign: Campaign, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per response (no answers JSON: the vector carries the choices), in id order.
 
     Read column by column through the app's own connection into Arrow (see _read_table),
     repeated labels kept as categoricals: a million ORM rows would cost more than the whole
-    analysis.
+    analysis. `extra`: EXPORT_COLUMNS the raw-data exports need as well.
     """
-    table = _read_table(db.session.connection(), campaign.id)
+    table = _read_table(db.session.connection(), campaign.id, extra)
     if not table.num_rows:
-        return _empty_responses()
+        frame = _empty_responses()
+        for name in extra:
+            frame[name] = pd.Series(dtype=object)
+        return frame
     frame = _from_arrow(table)
     schools = list(campaign.schools)
     index = np.full(max([s.id for s in schools], default=0) + 1, -1, dtype=np.int64)

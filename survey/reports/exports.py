@@ -1,8 +1,12 @@
-"""Exports for the dossier: Excel workbook, CSV (UTF-8 with BOM) and SPSS .sav.
+"""Exports for the dossier: Excel workbooks and CSV (UTF-8 with BOM); SPSS .sav in spss.py.
 
-Raw responses are read from the database in chunks and written as they come (XlsxWriter in
-constant-memory mode, csv row by row, .sav from numpy columns), so a million responses never
-become a million Python objects at once.
+The raw data comes from raw.py in Arrow batches. CSV goes out through Arrow's CSV writer
+(rendering a batch on a second thread while the next was built measured slower here). The
+raw-data workbook (原始数据.xlsx) goes through rust_xlsxwriter (the rustpy-xlsxwriter
+binding; constant memory, rows streamed), several times faster than XlsxWriter cell by cell
+(bench/analysis.py prints both). The dossier workbook stays with XlsxWriter for its formats
+and charts, and carries the raw data itself while a campaign is small enough for that to take
+seconds (RAW_IN_WORKBOOK).
 """
 
 from __future__ import annotations
@@ -10,247 +14,35 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
-import pandas as pd
-import sqlalchemy as sa
+import pyarrow as pa
 
-from analysis.quality import REASON_LABELS, excluded
-from analysis.report import Settings, prepare
-from analysis.scoring import BLANK, decode
-from questionnaires import GROUPS, Questionnaire
+from analysis.report import Settings
 
-from ..core.database import db
-from ..models import Campaign, Response
-from ..services.campaigns import registry
+from ..models import Campaign
 from ..web.spreadsheet import safe_text
-from .data import AnalysisError, hidden_cells, load_responses, load_schools
-
-CHUNK = 20_000
-#: shown in every export where a small cell's comment is withheld
-WITHHELD = ""
-
-#: the fixed columns of the raw data: code -> label
-FIXED = {
-    "response_id": "答卷编号",
-    "school_code": "学校代码",
-    "school_name": "学校名称",
-    "stage": "学段",
-    "location": "城乡",
-    "group": "群体",
-    "questionnaire": "问卷",
-    "version": "问卷版本",
-    "source": "来源",
-    "submitted_at": "提交时间（北京时间）",
-    "duration_seconds": "答题时长（秒）",
-    "flagged": "质量标记",
-    "excluded": "主要结果中剔除",
-    "reasons": "标记原因",
-}
-SOURCE_LABELS = {"web": "网上作答", "paper": "纸质问卷录入", "import": "外部导入"}
+from .raw import layout_of, raw_batches, read_raw
 
 
-@dataclass
-class Layout:
-    """The columns of the raw-data table: fixed ones, then every item of the campaign's forms."""
-
-    forms: list[Questionnaire]
-    items: list[tuple[str, str]]  #: (item code, item text) in first-seen order
-    text_codes: list[str]
-
-    @property
-    def headers(self) -> list[str]:
-        return [*FIXED, *(c for c, _ in self.items)]
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return {**FIXED, **dict(self.items)}
-
-    @property
-    def titled_headers(self) -> list[str]:
-        """One header row a person and a program can both read: "P01 您对……" (the code, a
-        space, the question; split at the first space for the code)."""
-        labels = self.labels
-        return [f"{c} {labels[c]}" for c in self.headers]
-
-    def codebook(self) -> list[list[str]]:
-        """Rows of the codebook: code, label, type, options (code = label), missing codes."""
-        rows = [[c, label, "", "", ""] for c, label in FIXED.items()]
-        seen = set()
-        for q in self.forms:
-            for it in q.items:
-                if it.code in seen:
-                    continue
-                seen.add(it.code)
-                if it.type == "text":
-                    rows.append([it.code, it.text, "文字", "", ""])
-                    continue
-                options = "；".join(f"{o.code}={o.label}" for o in it.options)
-                missing = "、".join(o.code for o in it.options if o.dont_know)
-                rows.append([it.code, it.text, "单选", options, missing])
-        return rows
-
-
-def layout_of(campaign: Campaign) -> Layout:
-    forms = []
-    for code in dict.fromkeys(campaign.forms[g] for g in campaign.groups):
-        forms.extend(q for (c, _), q in sorted(registry().versions.items()) if c == code)
-    items, seen = [], set()
-    for q in forms:
-        for it in q.items:
-            if it.code not in seen:
-                seen.add(it.code)
-                items.append((it.code, it.text))
-    text_codes = [
-        c
-        for c, _ in items
-        if any((q.item(c) is not None and q.item(c).type == "text") for q in forms)
-    ]
-    return Layout(forms, items, text_codes)
-
-
-@dataclass
-class Screening:
-    """What the raw data says of each response's quality: reasons of the flagged ones (in
-    Chinese), those the campaign's rule leaves out, and the small cells whose comments are
-    withheld in every export."""
-
-    reasons: dict[int, str]
-    excluded: set[int]
-    hidden_cells: set[tuple[str, str]]
-
-
-def screening_of(campaign: Campaign, settings: Settings) -> Screening:
-    schools = load_schools(campaign)
-    try:
-        frame = prepare(load_responses(campaign), schools, registry().versions, settings).frame
-    except ValueError as exc:
-        raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
-    labels = {
-        combo: "、".join(REASON_LABELS[r] for r in combo.split(",") if r)
-        for combo in frame["reasons"].cat.categories
-    }
-    hit = frame[frame["flagged"]]
-    ids = frame["response_id"].to_numpy()
-    out = excluded(frame, settings.screen_rule)
-    return Screening(
-        reasons=dict(
-            zip(hit["response_id"].astype(int), hit["reasons"].map(labels).astype(str), strict=True)
-        ),
-        excluded={int(i) for i in ids[out]},
-        hidden_cells=hidden_cells(campaign, settings.min_cell),
-    )
-
-
-def raw_chunks(
-    campaign: Campaign, layout: Layout, screen: Screening, labels: bool = True
-) -> Iterator[pd.DataFrame]:
-    """The raw-data table in chunks of CHUNK responses (keyset pages by id), each a frame
-    with layout.headers columns; answers as option labels (or codes); comments of small cells
-    withheld. Text stays as typed: a writer that needs it defused (CSV) does so itself."""
-    info = {s.id: (s.code, s.name, s.stage_label, s.location_label) for s in campaign.schools}
-    texts = {c: Response.answers[c].as_string() for c in layout.text_codes}
-    tables = {}
-    for q in layout.forms:
-        choice = q.choice_items
-        options = [
-            np.array(
-                [(o.label if labels else o.code) for o in it.options]
-                + [None] * (BLANK + 1 - len(it.options)),
-                dtype=object,
-            )
-            for it in choice
-        ]
-        tables[(q.code, q.version)] = (choice, options)
-    fixed = [
-        "response_id",
-        "school_id",
-        "group",
-        "questionnaire",
-        "version",
-        "source",
-        "submitted_at",
-        "duration_seconds",
-        "vector",
-    ]
-    last_id = 0
-    while True:
-        stmt = (
-            sa.select(
-                Response.id,
-                Response.school_id,
-                Response.group,
-                Response.questionnaire,
-                Response.questionnaire_version,
-                Response.source,
-                Response.submitted_at,
-                Response.duration_seconds,
-                Response.vector,
-                *texts.values(),
-            )
-            .where(Response.campaign_id == campaign.id, Response.id > last_id)
-            .order_by(Response.id)
-            .limit(CHUNK)
-        )
-        rows = [tuple(r) for r in db.session.execute(stmt)]
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        chunk = pd.DataFrame.from_records(rows, columns=fixed + layout.text_codes)
-        school = chunk["school_id"].map(info)
-        for i, col in enumerate(("school_code", "school_name", "stage", "location")):
-            chunk[col] = school.str[i]
-        cells = zip(chunk["school_code"], chunk["group"], strict=True)
-        hidden = pd.Series([c in screen.hidden_cells for c in cells], index=chunk.index)
-        chunk["group"] = chunk["group"].map(GROUPS).fillna(chunk["group"])
-        if labels:
-            chunk["source"] = chunk["source"].map(SOURCE_LABELS).fillna(chunk["source"])
-        local = pd.to_datetime(chunk["submitted_at"]) + pd.Timedelta(hours=8)
-        chunk["submitted_at"] = local.dt.strftime("%Y-%m-%d %H:%M:%S")
-        chunk["duration_seconds"] = chunk["duration_seconds"].astype(float).round(1)
-        reasons = chunk["response_id"].map(screen.reasons)
-        chunk["flagged"] = np.where(reasons.notna(), "是", "否")
-        chunk["excluded"] = np.where(chunk["response_id"].isin(screen.excluded), "是", "否")
-        chunk["reasons"] = reasons.astype(object).fillna("")
-        answers = {code: np.full(len(chunk), None, dtype=object) for code, _ in layout.items}
-        for (qcode, version), pos in chunk.groupby(["questionnaire", "version"]).indices.items():
-            choice, options = tables.get((qcode, int(version)), ((), []))
-            if not choice:
-                continue
-            idx = decode(chunk["vector"].to_numpy()[pos].tolist(), len(choice))
-            for j, item in enumerate(choice):
-                answers[item.code][pos] = options[j][idx[:, j]]
-        for code in layout.text_codes:
-            answers[code] = chunk[code].where(~hidden, WITHHELD).to_numpy(dtype=object)
-        for code, values in answers.items():
-            chunk[code] = values
-        yield chunk[layout.headers]
-        db.session.expunge_all()
-
-
-def raw_rows(
-    campaign: Campaign, layout: Layout, screen: Screening, labels: bool = True
-) -> Iterator[list]:
-    """The raw-data table row by row (for writers that take rows)."""
-    for chunk in raw_chunks(campaign, layout, screen, labels):
-        for row in chunk.itertuples(index=False, name=None):
-            yield [None if (isinstance(v, float) and np.isnan(v)) else v for v in row]
-
-
-def write_csv(campaign: Campaign, out: io.TextIOBase, settings: Settings) -> int:
+def write_csv(campaign: Campaign, out: BinaryIO, settings: Settings) -> int:
     """Raw responses as CSV in UTF-8 with a BOM (Excel opens it correctly), one header row of
-    "code question" (Layout.titled_headers); returns rows. Every text cell is defused: a CSV
-    cell has no type, so Excel would run "=…" as a formula."""
+    "code question" (Layout.titled_headers), CRLF line ends; returns rows. Arrow's CSV writer
+    writes each batch (see raw.py). Every text cell is defused: a CSV cell has no type, so
+    Excel would run "=…" as a formula."""
+    import pyarrow.csv as pacsv
+
     layout = layout_of(campaign)
-    out.write("\ufeff")
-    csv.writer(out, lineterminator="\r\n").writerow(layout.titled_headers)
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow([safe_text(h) for h in layout.titled_headers])
+    out.write(("\ufeff" + head.getvalue()).encode("utf-8"))
+    options = pacsv.WriteOptions(include_header=False, eol="\r\n")
+
     n = 0
-    for chunk in raw_chunks(campaign, layout, screening_of(campaign, settings)):
-        text = chunk.select_dtypes(include=["object", "string"]).columns
-        chunk[text] = chunk[text].apply(lambda col: col.map(safe_text, na_action="ignore"))
-        chunk.to_csv(out, header=False, index=False, lineterminator="\r\n")
-        n += len(chunk)
+    for batch in raw_batches(read_raw(campaign, settings), layout, defuse=True):
+        pacsv.write_csv(batch, out, options)
+        n += batch.num_rows
     return n
 
 
@@ -268,13 +60,80 @@ def write_xlsx(campaign: Campaign, path: str, result: dict, comments, settings: 
         write_summary_sheets(book, result, comments)
         layout = layout_of(campaign)
         sheet = book.add_worksheet("原始数据")
-        bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        sheet.write_row(0, 0, layout.titled_headers, bold)
-        sheet.freeze_panes(1, 3)
-        n = 0
-        for n, row in enumerate(raw_rows(campaign, layout, screening_of(campaign, settings)), 1):
-            sheet.write_row(n, 0, row)
+        raw = read_raw(campaign, settings)
+        n = len(raw.frame)
+        if n <= RAW_IN_WORKBOOK:
+            bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+            sheet.write_row(0, 0, layout.titled_headers, bold)
+            sheet.freeze_panes(1, 3)
+            write_raw_sheet(sheet, raw_batches(raw, layout))
+        else:
+            sheet.write_string(0, 0, f"答卷共 {n} 份，原始数据请在报告页下载“原始数据（Excel）”。")
         write_codebook(book, layout.codebook())
     finally:
         book.close()
     return n
+
+
+def write_raw_xlsx(campaign: Campaign, path: str, settings: Settings) -> int:
+    """The raw data as a workbook of its own: 原始数据 (headed "code question", frozen on the
+    header and the school columns; text as text, never a formula) and 变量说明. Returns
+    rows written."""
+    from rustpy_xlsxwriter import FastExcel
+
+    layout = layout_of(campaign)
+    headers = layout.titled_headers
+    counted = [0]
+
+    def rows() -> Iterator[dict]:
+        # every row a full record in header order: the writer places values by position
+        for batch in raw_batches(read_raw(campaign, settings), layout):
+            columns = [_python_values(column) for column in batch.columns]
+            for values in zip(*columns, strict=True):
+                counted[0] += 1
+                yield dict(zip(headers, values, strict=True))
+
+    codebook_headers = ["代码", "题目或变量", "类型", "选项（代码=含义）", "缺失值代码"]
+    codebook = [dict(zip(codebook_headers, r, strict=True)) for r in layout.codebook()]
+    book = FastExcel(path).format(bold_headers=True).freeze(row=1, col=3)
+    book.sheet("原始数据", rows()).sheet("变量说明", codebook).save()
+    return counted[0]
+
+
+#: the dossier workbook carries the raw data itself up to this many answers (XlsxWriter,
+#: about 16 s here at this size); larger campaigns download 原始数据.xlsx on its own
+RAW_IN_WORKBOOK = 50_000
+#: raw-data columns holding numbers (the others hold text)
+NUMERIC = ("response_id", "version", "duration_seconds")
+
+
+def write_raw_sheet(sheet, batches: Iterator[pa.Table]) -> int:
+    """The raw data under a header row, row by row as XlsxWriter's constant-memory mode asks:
+    only the cells that hold something (a respondent answers one form of several, so most of
+    a row is empty), each with its type's own writer instead of write_row's guessing per
+    cell. Returns rows written."""
+    n = 0
+    for batch in batches:
+        writers = [
+            sheet.write_number if name in NUMERIC else sheet.write_string
+            for name in batch.column_names
+        ]
+        columns = [_python_values(column) for column in batch.columns]
+        for values in zip(*columns, strict=True):
+            n += 1
+            for j, value in enumerate(values):
+                if value is None or value == "" or value != value:  # blank, or NaN
+                    continue
+                writers[j](n, j, value)
+    return n
+
+
+def _python_values(column: pa.ChunkedArray) -> list:
+    """A column's values as Python objects (None where empty); a dictionary column through
+    its few values, not one Arrow scalar per cell."""
+    array = column.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        words = np.array([*array.dictionary.to_pylist(), None], dtype=object)
+        index = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return words[index].tolist()
+    return array.to_pylist()

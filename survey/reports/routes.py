@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from urllib.parse import quote
@@ -38,13 +37,14 @@ from .data import (
     visible_comments,
 )
 from .dossier import write_docx
-from .exports import write_csv, write_xlsx
+from .exports import write_csv, write_raw_xlsx, write_xlsx
 from .spss import write_sav
 
 bp = Blueprint("reports", __name__, url_prefix="/console", template_folder="templates")
 
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "raw.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "sav": "application/x-spss-sav",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -146,7 +146,11 @@ def export(campaign_id: int, fmt: str):
     method = _method_arg(campaign)
     settings = settings_for(campaign, method)
     stamp = format_local(utcnow(), "%Y%m%d-%H%M")
-    name = quote(f"{campaign.slug}-{stamp}.{fmt}")
+    name = quote(
+        f"{campaign.slug}-原始数据-{stamp}.xlsx"
+        if fmt == "raw.xlsx"
+        else f"{campaign.slug}-{stamp}.{fmt}"
+    )
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
     try:
         response = _export(campaign, fmt, method, settings, headers)
@@ -206,14 +210,15 @@ def _failed(campaign, exc):
 
 
 def _export(campaign, fmt, method, settings, headers):
-    if fmt == "csv":
-        buffer = io.StringIO()
-        write_csv(campaign, buffer, settings)
-        return Response(buffer.getvalue().encode("utf-8"), mimetype=MIMETYPES[fmt], headers=headers)
     handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     try:
-        if fmt in ("xlsx", "docx"):
+        if fmt == "csv":
+            with open(path, "wb") as out:
+                write_csv(campaign, out, settings)
+        elif fmt == "raw.xlsx":
+            write_raw_xlsx(campaign, path, settings)
+        elif fmt in ("xlsx", "docx"):
             result = cached_analysis(campaign, method)
             write = write_xlsx if fmt == "xlsx" else write_docx
             write(campaign, path, result, visible_comments(campaign, result), settings)

@@ -13,7 +13,7 @@ from analysis.report import Settings
 from questionnaires import GROUPS
 
 from ..models import LOCATIONS, STAGES, Campaign
-from .exports import FIXED, SOURCE_LABELS, layout_of, raw_chunks, screening_of
+from .raw import FIXED, SOURCE_LABELS, layout_of, raw_chunks, read_raw
 
 YES_NO = {0.0: "否", 1.0: "是"}
 #: labelled categories of the fixed columns: variable -> {number: label}
@@ -25,7 +25,7 @@ CATEGORIES = {
     "flagged": YES_NO,
     "excluded": YES_NO,
 }
-TEXT = ("school_code", "school_name", "questionnaire", "reasons")
+TEXT = ("school_code", "school_name", "questionnaire", "source_detail", "reasons")
 
 
 def _option_numbers(campaign: Campaign):
@@ -60,7 +60,7 @@ def write_sav(campaign: Campaign, path: str, settings: Settings) -> int:
         col: {label: num for num, label in cats.items()} for col, cats in CATEGORIES.items()
     }
     by_value["source"] = {code: float(i) for i, code in enumerate(SOURCE_LABELS, 1)}
-    for chunk in raw_chunks(campaign, layout, screening_of(campaign, settings), labels=False):
+    for chunk in raw_chunks(read_raw(campaign, settings), layout, labels=False):
         part = {"response_id": chunk["response_id"].astype(float)}
         for col in FIXED:
             if col in CATEGORIES:

@@ -16,7 +16,7 @@ from flask import current_app
 
 from ..core.database import db
 from ..core.timeutil import utcnow
-from ..models import AnalysisCache, AuditEntry, Campaign, Response
+from ..models import AnalysisCache, AuditEntry, Campaign, ImportDraft, Response
 from ..reports.data import AnalysisError, json_safe, run_analysis
 from . import audit
 
@@ -42,6 +42,7 @@ def purge_answers(campaign: Campaign) -> int:
         sa.delete(Response).where(Response.campaign_id == campaign.id)
     ).rowcount
     db.session.execute(sa.delete(AnalysisCache).where(AnalysisCache.campaign_id == campaign.id))
+    db.session.execute(sa.delete(ImportDraft).where(ImportDraft.campaign_id == campaign.id))
     campaign.purged_at = utcnow()
     campaign.final_report = report
     audit.record(

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: the same as a regular expression (for vectorised writers)
+FORMULA_START = "^[=+\\-@\t\r]"
 
 
 def safe_text(value):

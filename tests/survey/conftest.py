@@ -169,9 +169,8 @@ def campaign_routes(app, staff):
             url = route_url(app, rule, campaign_id, link_id, staff["analyst"])
             for method in methods:
                 data = {"csrf_token": token} if method == "POST" else None
-                out.append(
-                    (endpoint, method, url, client.open(url, method=method, data=data).status_code)
-                )
+                with client.open(url, method=method, data=data) as resp:  # closes a file body
+                    out.append((endpoint, method, url, resp.status_code))
         return out
 
     return walk

@@ -164,7 +164,8 @@ def test_the_assessor_sees_everything(app, review):
         client = _client(app, name)
         report = client.get(f"/console/campaigns/{review}/report")
         assert report.status_code == 200 and "县城的秘密意见" in report.get_data(as_text=True)
-        assert client.get(f"/console/campaigns/{review}/export.csv").status_code == 200
+        with client.get(f"/console/campaigns/{review}/export.csv") as export:  # a file body: closed
+            assert export.status_code == 200
     dashboard = (
         _client(app, "city-admin").get(f"/console/campaigns/{review}").get_data(as_text=True)
     )

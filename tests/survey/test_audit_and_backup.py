@@ -31,7 +31,8 @@ def test_sign_ins_and_downloads_are_in_the_audit_log(app, runner, demo, staff):
     login(app.test_client(), "analyst", "not-the-password")
     analyst = app.test_client()
     login(analyst, "analyst")
-    assert analyst.get(f"/console/campaigns/{demo}/export.csv").status_code == 200
+    with analyst.get(f"/console/campaigns/{demo}/export.csv") as export:  # a file body: closed
+        assert export.status_code == 200
     assert analyst.get(f"/console/campaigns/{demo}/report").status_code == 200
     entries = _audit_json(runner)
     seen = [(e["action"], e["actor"], e["result"], e["target"]) for e in entries]

@@ -30,6 +30,7 @@ ACCESS = {
     "console.qr_zip_view": {"admin"},
     "console.make_codes": {"admin"},
     "console.import_responses_view": {"admin"},
+    "console.wjx_mapping": {"admin"},
     "console.new_campaign": {"admin"},
     "console.edit_campaign": {"admin"},
     "console.set_status": {"admin"},
@@ -110,6 +111,7 @@ def test_role_matrix_for_every_console_route(app, demo, staff, role):
         for method in methods:
             data = {"csrf_token": token} if method == "POST" else None
             resp = client.open(url, method=method, data=data)
+            resp.close()  # a download's file body
             if role is None:
                 assert resp.status_code == 302, (method, url)
                 assert "/auth/login" in resp.headers["Location"]
@@ -133,7 +135,8 @@ def test_other_county_admin_sees_nothing_of_this_county(app, demo, staff):
         url = route_url(app, rule, demo, link_id, staff["analyst"])
         for method in methods:
             data = {"csrf_token": token} if method == "POST" else None
-            assert client.open(url, method=method, data=data).status_code == 404, (method, url)
+            with client.open(url, method=method, data=data) as resp:
+                assert resp.status_code == 404, (method, url)
     assert "2026年示例县" not in client.get("/console/").get_data(as_text=True)
 
 

@@ -56,9 +56,10 @@ def test_empty_campaign_report_says_there_are_no_answers(client, demo, staff):
 
 def test_csv_export_is_utf8_with_bom_and_defuses_formulas(client, answered, staff):
     login(client, "admin")
-    resp = client.get(f"/console/campaigns/{answered}/export.csv")
-    assert resp.status_code == 200 and resp.data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    with client.get(f"/console/campaigns/{answered}/export.csv") as resp:
+        data = resp.data
+    assert resp.status_code == 200 and data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["response_id 答卷编号", "school_code 学校代码", "school_name 学校名称"]
     assert [h.split(" ", 1)[0] for h in rows[0]][-3:] == ["P15", "P16", "C01"] or any(
         h.startswith("P01 您对孩子所在学校") for h in rows[0]
@@ -121,8 +122,8 @@ def test_sav_export_reads_back_with_labels(client, answered, staff, tmp_path):
     assert meta.original_variable_types["submitted_at"].startswith("DATETIME")
     csv_columns = [
         "response_id", "school_code", "school_name", "stage", "location", "group",
-        "questionnaire", "version", "source", "submitted_at", "duration_seconds", "flagged",
-        "excluded", "reasons",
+        "questionnaire", "version", "source", "source_detail", "submitted_at",
+        "duration_seconds", "flagged", "excluded", "reasons",
     ]  # fmt: skip
     assert list(frame.columns[: len(csv_columns)]) == csv_columns
     assert EVIL in frame["C01"].tolist()  # text as typed: no quote mark in a text variable
@@ -174,7 +175,8 @@ def test_small_cells_hide_their_comments(app, client, demo, staff):
     for sheet in ("意见建议", "原始数据"):  # the raw data too
         shown = [c for row in book[sheet].iter_rows(values_only=True) for c in row]
         assert "村小校长的悄悄话" not in shown
-    assert "村小校长的悄悄话" not in client.get(f"/console/campaigns/{demo}/export.csv").text
+    with client.get(f"/console/campaigns/{demo}/export.csv") as export:
+        assert "村小校长的悄悄话" not in export.text
     sav = client.get(f"/console/campaigns/{demo}/export.sav")
     assert "村小校长的悄悄话".encode() not in sav.data
     sav.close()
