@@ -60,13 +60,12 @@ def write_xlsx(campaign: Campaign, path: str, result: dict, comments, settings: 
         write_summary_sheets(book, result, comments)
         layout = layout_of(campaign)
         sheet = book.add_worksheet("原始数据")
-        raw = read_raw(campaign, settings)
-        n = len(raw.frame)
+        n = int(result["responses"])  # every answer analysed: no read to count them
         if n <= RAW_IN_WORKBOOK:
             bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
             sheet.write_row(0, 0, layout.titled_headers, bold)
             sheet.freeze_panes(1, 3)
-            write_raw_sheet(sheet, raw_batches(raw, layout))
+            n = write_raw_sheet(sheet, raw_batches(read_raw(campaign, settings), layout))
         else:
             sheet.write_string(0, 0, f"答卷共 {n} 份，原始数据请在报告页下载“原始数据（Excel）”。")
         write_codebook(book, layout.codebook())
@@ -103,6 +102,7 @@ def write_raw_xlsx(campaign: Campaign, path: str, settings: Settings) -> int:
 #: the dossier workbook carries the raw data itself up to this many answers (XlsxWriter,
 #: about 16 s here at this size); larger campaigns download 原始数据.xlsx on its own
 RAW_IN_WORKBOOK = 50_000
+
 #: raw-data columns holding numbers (the others hold text)
 NUMERIC = ("response_id", "version", "duration_seconds")
 
