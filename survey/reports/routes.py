@@ -101,12 +101,12 @@ def report(campaign_id: int):
         rows = [r for r in result["schools"] if r["group"] == g]
         if rows:
             school_charts[g] = bar_chart(
-                [r["school_name"][:6] for r in rows],
+                [r["school_name"] or r["school_code"] for r in rows],
                 [r["rate"] for r in rows],
                 title=f"{GROUPS[g]}：各校认可度",
                 max_value=1.0,
                 line=t,
-                line_label=f"{t:.0%}",
+                line_label=f"达标线 {t:.0%}",
                 percent=True,
                 height=220,
             )

@@ -223,6 +223,69 @@ def write_summary_sheets(book, result: dict, comments) -> None:
         comment_rows,
         [12, 24, 16, 80],
     )
+    _chart_sheet(book, result)
+
+
+def _chart_sheet(book, result: dict) -> None:
+    """图表: native Excel charts (they stay editable in Excel and WPS): each group's rate, then
+    each group's schools, with the threshold drawn as a line and named in the legend. A cell
+    under the small-cell rule keeps its bar empty and says 人数过少 in its name; names are
+    written whole (Excel wraps them). The figures come from the 图表数据 sheet."""
+    t = result["threshold"]
+    line_name = f"达标线 {t:.0%}"
+    charts = book.add_worksheet("图表")
+    data = book.add_worksheet("图表数据")
+    charts.write_string(0, 0, "各图中的虚线为达标线；人数少于最少人数的单位不显示认可率。")
+    percent = book.add_format({"num_format": "0.0%"})
+    blocks = [("各群体认可率", [(d["label"], d["rate"]) for d in result["groups"].values()])]
+    for code, label in ((g, d["label"]) for g, d in result["groups"].items()):
+        rows = [
+            (r["school_name"] or r["school_code"], r["rate"])
+            for r in result["schools"]
+            if r["group"] == code
+        ]
+        if rows:
+            blocks.append((f"{label}：各校认可率", rows))
+    top, place = 0, 2
+    for title, rows in blocks:
+        data.write_row(top, 0, [title, "认可率", line_name])
+        for i, (name, rate) in enumerate(rows, start=1):
+            data.write_string(top + i, 0, name if rate is not None else f"{name}（人数过少）")
+            if rate is not None:
+                data.write_number(top + i, 1, rate, percent)
+            data.write_number(top + i, 2, t, percent)
+        first, last = top + 1, top + len(rows)
+        bars = book.add_chart({"type": "column"})
+        bars.add_series(
+            {
+                "name": "认可率",
+                "categories": ["图表数据", first, 0, last, 0],
+                "values": ["图表数据", first, 1, last, 1],
+                "data_labels": {"value": True, "num_format": "0%"},
+                "fill": {"color": "#4472C4"},
+            }
+        )
+        line = book.add_chart({"type": "line"})
+        line.add_series(
+            {
+                "name": line_name,
+                "categories": ["图表数据", first, 0, last, 0],
+                "values": ["图表数据", first, 2, last, 2],
+                "line": {"color": "#C00000", "dash_type": "dash", "width": 1.5},
+                "marker": {"type": "none"},
+            }
+        )
+        bars.combine(line)
+        bars.set_title({"name": title, "name_font": {"size": 12}})
+        bars.set_y_axis(
+            {"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}}
+        )
+        bars.set_legend({"position": "bottom"})
+        bars.set_size({"width": max(640, 48 * len(rows)), "height": 360})
+        charts.insert_chart(place, 0, bars)
+        place += 20
+        top = last + 2
+    data.set_column(0, 0, 30)
 
 
 def write_codebook(book, rows: list[list[str]]) -> None:

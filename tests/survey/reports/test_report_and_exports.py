@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pyreadstat
@@ -85,6 +86,8 @@ def test_xlsx_export_opens_with_every_sheet_and_no_formulas(client, answered, st
         "题目",
         "数据质量",
         "意见建议",
+        "图表",
+        "图表数据",
         "原始数据",
         "变量说明",
     ]
@@ -180,3 +183,22 @@ def test_small_cells_hide_their_comments(app, client, demo, staff):
     sav = client.get(f"/console/campaigns/{demo}/export.sav")
     assert "村小校长的悄悄话".encode() not in sav.data
     sav.close()
+
+
+def test_the_workbook_draws_native_charts_with_the_threshold_line(client, answered, staff):
+    login(client, "admin")
+    with client.get(f"/console/campaigns/{answered}/export.xlsx") as resp:
+        data = resp.data
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        charts = [book.read(n).decode() for n in book.namelist() if n.startswith("xl/charts/")]
+    # one chart of the groups, then one per group of its schools
+    assert len(charts) == 1 + 6
+    for chart in charts:
+        assert "<c:barChart>" in chart and "<c:lineChart>" in chart  # bars, and the line
+        assert "达标线 85%" in chart
+    assert "各群体认可率" in charts[0] and "家长：各校认可率" in "".join(charts)
+    table = openpyxl.load_workbook(io.BytesIO(data))["图表数据"]
+    names = [row[0] for row in table.iter_rows(values_only=True)]
+    small = [n for n in names if n and n.endswith("（人数过少）")]
+    assert small and all(not table.cell(names.index(n) + 1, 2).value for n in small)
+    assert "示例县城关第一小学" in names  # whole, never cut to six characters
