@@ -325,7 +325,9 @@ def parse_questionnaire(
     if not isinstance(intro, str):
         raise _fail(f"{where}.intro", "must be a string")
     review = raw.get("needs_review", [])
-    if not isinstance(review, list) or any(r not in LANGUAGES for r in review):
+    if not isinstance(review, list) or any(
+        not isinstance(r, str) or r not in LANGUAGES for r in review
+    ):
         raise _fail(f"{where}.needs_review", f"must list language codes of {list(LANGUAGES)}")
     return Questionnaire(
         code=code,

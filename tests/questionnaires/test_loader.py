@@ -165,3 +165,14 @@ def test_answer_vector_is_one_char_per_choice_item(registry):
     assert len(vector) == len(q.choice_items) == 14
     assert vector[:3] == "304"  # identity option 4 is index 3; "9" (不了解) is index 4
     assert set(vector[3:]) == {"."}
+
+
+@pytest.mark.parametrize("review", [[["ug"]], [{"ug": 1}], "ug", [None]])
+def test_a_needs_review_that_is_not_a_list_of_language_codes_fails_clearly(review):
+    """Found by the loader's fuzz test: a list inside needs_review raised TypeError."""
+    from questionnaires.loader import parse_questionnaire
+
+    raw = json.loads((DEFINITIONS_DIR / "parent.v1.json").read_text(encoding="utf-8"))
+    raw["needs_review"] = review
+    with pytest.raises(QuestionnaireError, match="needs_review"):
+        parse_questionnaire(raw, "parent.v1.json")

@@ -83,7 +83,10 @@ def test_the_hourly_chart_names_the_day_of_each_hour(app, client, demo, staff):
         db.session.commit()
     login(client, "admin")
     html = client.get(f"/console/campaigns/{demo}").get_data(as_text=True)
-    axis = re.findall(r'class="lbl" text-anchor="middle">([^<]+)<', html)
+    axis = [
+        "".join(re.findall(r">([^<]*)</tspan>", label))
+        for label in re.findall(r'class="lbl" text-anchor="middle">(.*?)</text>', html)
+    ]
     assert len(axis) == 8 and len(set(axis)) == 8  # 48 hours, one label every 6, none repeated
     assert all(re.fullmatch(r"\d{1,2}日\d\d时", a) for a in axis)
     assert re.search(r"<title>\d{1,2}月\d{1,2}日 \d\d时: \d+</title>", html)
