@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 
 import sqlalchemy as sa
@@ -281,7 +281,6 @@ def check_mapping(
 class WjxImport(ResponseImport):
     kind: str = "text"
     skipped: int = 0  #: rows stored by an earlier import of the same answers
-    mapping: dict[str, str] = field(default_factory=dict)
 
 
 def _option(item: Item, value: str, kind: str) -> str | None:
@@ -328,7 +327,7 @@ def import_wjx(
     and 来源 as the source detail. Rows whose answers an earlier import of the same export
     stored (same 序号 and time) are counted as skipped, not stored twice. The caller commits."""
     forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
-    result = WjxImport(mapping=dict(mapping))
+    result = WjxImport()
     result.problems += check_mapping(file, mapping, forms)
     fixed_school = None
     if school_code:

@@ -197,11 +197,12 @@ def raw_batches(
     local = pd.to_datetime(frame["submitted_at"]) + pd.Timedelta(hours=8)
     stamps = pa.array(local.to_numpy(dtype="datetime64[s]"), pa.timestamp("s"))
     flagged = frame["flagged"].to_numpy(bool)
+    all_ids = frame["response_id"].to_numpy(dtype=np.int64)
+    source = frame["source"].astype("category")
     yes_no = ["否", "是"]
     for start in range(0, len(frame), BATCH):
         rows = raw.order[start : start + BATCH]
-        ids = frame["response_id"].to_numpy(dtype=np.int64)[rows]
-        source = frame["source"].astype("category")
+        ids = all_ids[rows]
         columns = {
             "response_id": pa.array(ids),
             "school_code": _categorical(frame["school"], rows, str, defuse),
