@@ -54,6 +54,8 @@ class Phone(threading.Thread):
         self.refused = 0  #: 4xx answers (must stay 0)
         self.pending: str | None = None
         self.hold = threading.Event()
+        self.lock = threading.Lock()
+        self.busy = False
 
     def _request(self, method: str, path: str, body: bytes | None = None, cookie: str = ""):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -70,44 +72,60 @@ class Phone(threading.Thread):
     def run(self) -> None:
         n = 0
         while not self.stop.is_set():
-            if self.hold.is_set():  # paused while the counts are compared
+            with self.lock:  # the pause is taken between two answers, never inside one
+                held = self.hold.is_set()
+                self.busy = not held
+            if held:  # paused while the counts are compared
                 time.sleep(0.02)
                 continue
-            path, answers = self.jobs[(self.offset + n) % len(self.jobs)]
-            marker = f"crash-{self.label}-{n}"
-            n += 1
             try:
-                status, cookie, html = self._request("GET", path)
-            except (OSError, http.client.HTTPException):  # no reply, or a cut one
-                time.sleep(0.05)  # the server is down: try the page again
-                continue
-            if status != 200:
+                n = self._answer(n)
+            finally:
+                self.busy = False
+
+    def _answer(self, n: int) -> int:
+        """Fetch the form and post it until the server has it; returns the next job number."""
+        path, answers = self.jobs[(self.offset + n) % len(self.jobs)]
+        marker = f"crash-{self.label}-{n}"
+        n += 1
+        try:
+            status, cookie, html = self._request("GET", path)
+        except (OSError, http.client.HTTPException):  # no reply, or a cut one
+            time.sleep(0.05)  # the server is down: try the page again
+            return n
+        if status != 200:
+            time.sleep(0.05)
+            return n
+        comment = COMMENT.search(html)
+        form = {**dict(HIDDEN.findall(html)), **answers}
+        if comment:
+            form[comment.group(1)] = marker
+        body, cookie = urlencode(form).encode(), cookie.split(";")[0]
+        self.pending = marker
+        first = True
+        while True:  # the same form until the server says it has it
+            if not first:
+                self.retries += 1
                 time.sleep(0.05)
+            first = False
+            try:
+                status, _, _ = self._request("POST", path, body, cookie)
+            except (OSError, http.client.HTTPException):  # no reply, or a cut one
                 continue
-            comment = COMMENT.search(html)
-            form = {**dict(HIDDEN.findall(html)), **answers}
-            if comment:
-                form[comment.group(1)] = marker
-            body, cookie = urlencode(form).encode(), cookie.split(";")[0]
-            self.pending = marker
-            first = True
-            while True:  # the same form until the server says it has it
-                if not first:
-                    self.retries += 1
-                    time.sleep(0.05)
-                first = False
-                try:
-                    status, _, _ = self._request("POST", path, body, cookie)
-                except (OSError, http.client.HTTPException):  # no reply, or a cut one
-                    continue
-                if status == 303:
-                    self.acknowledged.append(marker)
-                    break
-                if status >= 500:
-                    continue
-                self.refused += 1
+            if status == 303:
+                self.acknowledged.append(marker)
                 break
-            self.pending = None
+            if status >= 500:
+                continue
+            self.refused += 1
+            break
+        self.pending = None
+        return n
+
+    def pause(self) -> None:
+        """Hold the phone after the answer it is on (if any); `busy` says when it is done."""
+        with self.lock:
+            self.hold.set()
 
 
 class Browser:
@@ -302,8 +320,8 @@ def run(
             time.sleep(before_kill)
             if analyst:  # pause the phones, let their last posts land, compare the counts
                 for phone in phones:
-                    phone.hold.set()
-                while any(p.pending for p in phones):
+                    phone.pause()
+                while any(p.busy for p in phones):
                     time.sleep(0.02)
                 acknowledged_now = sum(len(p.acknowledged) for p in phones)
                 agreement = _agreement(port, uri, campaign_id, 3)

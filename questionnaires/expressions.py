@@ -146,10 +146,11 @@ def evaluate(tree: list, values: Mapping[str, str]) -> bool:
     raise ExpressionError(f"unknown node {op!r}")
 
 
-def describe(tree: list, q) -> str:
+def describe(tree: list, q, lang: str | None = None, numbers=None) -> str:
     """The condition in words: （家长填写） for the identity item's answers, else
-    （第N题选“…”时填写）."""
-    return f"（{_words(tree, q)}{'' if _is_identity(tree, q) else '时'}填写）"
+    （第N题选“…”时填写）; option labels in `lang` where translated, N from `numbers` (item
+    code -> number, as a printed sheet numbers them) or the item's place in the form."""
+    return f"（{_words(tree, q, lang, numbers)}{'' if _is_identity(tree, q) else '时'}填写）"
 
 
 def _is_identity(tree: list, q) -> bool:
@@ -161,20 +162,25 @@ def _is_identity(tree: list, q) -> bool:
     return tree[0] == "or" and all(_is_identity(t, q) for t in tree[1:])
 
 
-def _words(tree: list, q) -> str:
+def _words(tree: list, q, lang: str | None = None, numbers=None) -> str:
     op = tree[0]
     if op in ("eq", "sel", "ne"):
         item = q.item(tree[1])
         option = item.option(tree[2]) if item else None
-        label = option.label if option else tree[2]
+        label = option.label_in(lang) if option else tree[2]
         if item is not None and item.identity and op != "ne":
             return label
-        number = q.items.index(item) + 1 if item is not None else "?"
+        if item is None:
+            number = "?"
+        elif numbers is not None:
+            number = numbers.get(item.code, "?")
+        else:
+            number = q.items.index(item) + 1
         return f"第{number}题{'未选' if op == 'ne' else '选'}“{label}”"
     if op == "not":
-        return f"不是{_words(tree[1], q)}"
+        return f"不是{_words(tree[1], q, lang, numbers)}"
     joined = ("、" if _is_identity(tree, q) else ("且" if op == "and" else "或")).join(
-        _words(t, q) for t in tree[1:]
+        _words(t, q, lang, numbers) for t in tree[1:]
     )
     return joined
 

@@ -220,14 +220,17 @@ class Questionnaire:
             for it in self.choice_items
         )
 
-    def condition_text(self, item: Item) -> str:
+    def condition_text(
+        self, item: Item, lang: str | None = None, numbers: dict[str, int] | None = None
+    ) -> str:
         """An item's condition in words, for a page without script and for paper: （家长填写）
-        where it asks for an identity, else （第2题选“是”时填写）."""
+        where it asks for an identity, else （第2题选“是”时填写）; option labels in `lang`,
+        items numbered by `numbers` (code -> number printed) or their place in the form."""
         from .expressions import describe
 
         if item.condition is None:
             return ""
-        return describe(item.condition, self)
+        return describe(item.condition, self, lang, numbers)
 
     @property
     def text_items(self) -> tuple[Item, ...]:

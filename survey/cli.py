@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from questionnaires import GROUPS
+
 from .auth.passwords import password_problem
 from .cli_params import FilePath, refuse_nul
 from .core.database import db
@@ -720,6 +722,53 @@ def _write_export(c, fmt, output, method, settings) -> int:
     return n
 
 
+@click.command("paper-form")
+@click.argument("campaign")
+@click.option("--school", "school_code", default=None, help="School code (default: every school).")
+@click.option(
+    "--group", type=click.Choice(list(GROUPS)), default=None, help="Default: every group."
+)
+@click.option(
+    "--copies",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Sheets per school and group (default: the link's target, else 20).",
+)
+@click.option("--language", default=None, help="A language the campaign offers, e.g. ug.")
+@click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
+@with_appcontext
+@needs_schema
+def paper_form_command(campaign, school_code, group, copies, language, output):
+    """Print numbered A4 paper questionnaires: a Word document for one school × group, or a
+    ZIP of one document per school × group (--output ending in .zip)."""
+    from .importing.paper import EntryRefused, print_sheets
+    from .reports.paper_form import write_paper_batches, write_paper_forms
+
+    c = get_campaign(campaign)
+    if language is not None and language not in (c.languages or ["zh-Hans"]):
+        raise click.ClickException(f"本次调查不提供语言 {language}")
+    try:
+        sheets = print_sheets(c, school_code, group, copies)
+    except EntryRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    forms = {g: registry().get(c.forms[g]) for g in c.groups}
+    several = len({(s.school.id, s.group) for s in sheets}) > 1
+    if several and not output.lower().endswith(".zip"):
+        db.session.rollback()  # no number is taken
+        raise click.ClickException(
+            "这次打印多所学校或多个群体：每所学校每个群体一个文档，请用 .zip 作输出文件名。"
+        )
+    write = write_paper_batches if output.lower().endswith(".zip") else write_paper_forms
+    write(c, sheets, forms, output, language)
+    db.session.commit()  # the numbers are taken once the document is written
+    first, last = sheets[0], sheets[-1]
+    click.echo(
+        f"已生成 {len(sheets)} 份纸质问卷到 {output}"
+        f"（{first.school.code} {GROUPS[first.group]} 第 {first.number} 号"
+        f" 至 {last.school.code} {GROUPS[last.group]} 第 {last.number} 号）"
+    )
+
+
 def register(app: Flask) -> None:
     for cmd in (
         init_db_command,
@@ -730,6 +779,7 @@ def register(app: Flask) -> None:
         create_user_command,
         import_xlsform_command,
         export_xlsform_command,
+        paper_form_command,
         import_schools_command,
         import_responses_command,
         progress_command,

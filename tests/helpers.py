@@ -178,9 +178,12 @@ def route_url(app, rule, demo, link_id, user_id):
         "fmt": fmt,
         "code": "parent",
         "version": 1,
+        "pass_no": 1,
     }
     if "token" in rule.arguments:  # an upload waiting for confirmation, the demo admin's
         values["token"] = _draft_token(app, demo)
+    if "batch_id" in rule.arguments:  # a paper entry batch of the demo admin's
+        values["batch_id"] = _entry_batch(app, demo)
     if "school_id" in rule.arguments:  # the link's school (the coordinator's)
         with app.app_context():
             values["school_id"] = db.session.get(Link, link_id).school_id
@@ -203,6 +206,29 @@ def _draft_token(app, demo) -> str:
         token = drafts.keep(db.session.get(Campaign, demo), admin.id, "wjx.xlsx", found)
         db.session.commit()
     return token
+
+
+def _entry_batch(app, demo) -> int:
+    """The demo's paper entry batch (made once, as a row: nothing audited)."""
+    from survey.models import Campaign, EntryBatch, User
+
+    with app.app_context():
+        found = db.session.scalar(sa.select(EntryBatch.id).where(EntryBatch.campaign_id == demo))
+        if found is not None:
+            return found
+        campaign = db.session.get(Campaign, demo)
+        admin = db.session.scalar(sa.select(User.id).where(User.username == "admin"))
+        batch = EntryBatch(
+            campaign_id=demo,
+            school_id=campaign.schools_only[0].id,
+            group="parent",
+            label="一小 家长",
+            created_by=admin,
+            settled={},
+        )
+        db.session.add(batch)
+        db.session.commit()
+        return batch.id
 
 
 def free_port() -> int:

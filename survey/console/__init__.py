@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (views)
     imports,
     monitor,
     operations,
+    paper,
     questionnaires,
     schools,
 )

@@ -100,11 +100,13 @@ def check_sheet(
     headers: dict[str, str],
     problems: list[Problem],
     group_text: str,
+    stage: str | None = None,
 ) -> dict[str, str]:
     """One imported sheet's answers (item code -> option code or text) checked by the one
     validator; each fault a problem naming the row and the column (`headers`: item code ->
-    the file's header). Returns the answers kept, the identity item filled from the group."""
-    cleaned, faults = check_answers(q, frozenset({group}), given, required=False)
+    the file's header; `stage`: the school's, where known). Returns the answers kept, the
+    identity item filled from the group."""
+    cleaned, faults = check_answers(q, frozenset({group}), given, required=False, stage=stage)
     for code, fault in faults.items():
         header, value = headers[code], given[code].strip()
         item = q.item(code)

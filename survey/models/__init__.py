@@ -18,7 +18,9 @@ from .campaign import (
     School,
     SchoolClass,
 )
+from .dossier_template import DossierTemplate
 from .imports import ImportDraft, ImportMapping
+from .paper import EntryBatch, EntrySheet, PaperNumbers
 from .questionnaire import QuestionnaireDefinition
 from .response import SOURCES, Response
 from .tally import ResponseTally
@@ -28,6 +30,10 @@ __all__ = [
     "QuestionnaireDefinition",
     "ImportDraft",
     "ImportMapping",
+    "DossierTemplate",
+    "EntryBatch",
+    "EntrySheet",
+    "PaperNumbers",
     "LINK_MODES",
     "ROLES",
     "AuditEntry",

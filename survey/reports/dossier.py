@@ -27,11 +27,17 @@ HEADING_FONT = "黑体"
 
 
 def write_docx(
-    campaign: Campaign, path: str, result: dict, comments: pd.DataFrame, settings=None
+    campaign: Campaign,
+    path: str,
+    result: dict,
+    comments: pd.DataFrame,
+    settings=None,
+    template: bytes | None = None,
 ) -> int:
-    """Write the document; returns the answers it reports on (as the other exports do)."""
-    doc = Document()
-    _fonts(doc)
+    """Write the document, on the bureau's `template` where it has one (its styles, page,
+    headers and footers; its body is replaced); returns the answers it reports on (as the
+    other exports do)."""
+    doc = _document(template)
     t = result["threshold"]
     _title_block(doc, campaign, result)
     doc.add_heading("一、总体结论", level=1)
@@ -236,6 +242,19 @@ def _table(doc, headers: list[str], rows: list[list]) -> None:
         for cell, value in zip(cells, row, strict=True):
             cell.text = "" if value is None else str(value)
     doc.add_paragraph()
+
+
+def _document(template: bytes | None):
+    if template is None:
+        doc = Document()
+        _fonts(doc)
+        return doc
+    doc = Document(io.BytesIO(template))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):  # keep the page setup, headers and footers
+            body.remove(child)
+    return doc
 
 
 def _fonts(doc) -> None:

@@ -6,17 +6,24 @@ import os
 import tempfile
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wsgi import FileWrapper
 
 from questionnaires import GROUPS
 
-from ..auth.access import own_campaign, roles
+from ..auth.access import own_campaign, reach, roles
 from ..core.database import db
 from ..core.timeutil import format_local, utcnow
 from ..services import audit
 from ..services.campaigns import county_campaigns
+from ..services.dossier_template import (
+    TemplateRefused,
+    remove_template,
+    save_template,
+    template_for,
+    template_name,
+)
 from ..web.charts import bar_chart
 from ..web.labels import (
     CHANGE_LABELS,
@@ -131,6 +138,7 @@ def report(campaign_id: int):
         more=more,
         comment_page_size=COMMENT_PAGE,
         generated=format_local(utcnow()),
+        word_template=template_name(campaign.county_id),
     )
 
 
@@ -159,6 +167,34 @@ def export(campaign_id: int, fmt: str):
         return _failed(campaign, exc)
     _audit(f"export.{fmt}", campaign, "ok", method=method)
     return response
+
+
+@bp.post("/campaigns/<int:campaign_id>/dossier-template")
+@roles("admin")
+def dossier_template(campaign_id: int):
+    """Upload (or remove) the bureau's Word template for its dossiers."""
+    campaign = own_campaign(campaign_id)
+    if reach(campaign) != "own":
+        abort(403)
+    back = redirect(url_for(".report", campaign_id=campaign.id))
+    if request.form.get("action") == "remove":
+        if remove_template(campaign.county_id):
+            flash("已删除 Word 模板，督导评估材料恢复为系统默认样式。")
+        db.session.commit()
+        return back
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("请选择 Word 模板文件（.docx）。")
+        return back, 303
+    try:
+        save_template(campaign.county_id, upload.filename, upload.read(), current_user.id)
+    except TemplateRefused as exc:
+        db.session.rollback()
+        flash(f"模板未保存：{exc}")
+        return back, 303
+    db.session.commit()
+    flash("已保存 Word 模板：此后导出的督导评估材料按此模板的样式生成。")
+    return back
 
 
 @bp.get("/compare")
@@ -220,8 +256,11 @@ def _export(campaign, fmt, method, settings, headers):
             write_raw_xlsx(campaign, path, settings)
         elif fmt in ("xlsx", "docx"):
             result = cached_analysis(campaign, method)
-            write = write_xlsx if fmt == "xlsx" else write_docx
-            write(campaign, path, result, visible_comments(campaign, result), settings)
+            comments = visible_comments(campaign, result)
+            if fmt == "xlsx":
+                write_xlsx(campaign, path, result, comments, settings)
+            else:
+                write_docx(campaign, path, result, comments, settings, template_for(campaign))
         else:
             write_sav(campaign, path, settings)
         data = open(path, "rb")  # noqa: SIM115  (closed by the response)

@@ -18,7 +18,10 @@ from ..models import (
     AccessCode,
     AnalysisCache,
     Campaign,
+    EntryBatch,
+    EntrySheet,
     Link,
+    PaperNumbers,
     Response,
     ResponseTally,
     School,
@@ -237,6 +240,10 @@ def delete_campaign(campaign: Campaign) -> int:
     links = sa.select(Link.id).where(Link.campaign_id == cid)
     db.session.execute(sa.delete(ResponseTally).where(ResponseTally.campaign_id == cid))
     db.session.execute(sa.delete(Response).where(Response.campaign_id == cid))
+    batches = sa.select(EntryBatch.id).where(EntryBatch.campaign_id == cid)
+    db.session.execute(sa.delete(EntrySheet).where(EntrySheet.batch_id.in_(batches)))
+    db.session.execute(sa.delete(EntryBatch).where(EntryBatch.campaign_id == cid))
+    db.session.execute(sa.delete(PaperNumbers).where(PaperNumbers.campaign_id == cid))
     db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id.in_(links)))
     db.session.execute(sa.delete(Link).where(Link.campaign_id == cid))
     schools = sa.select(School.id).where(School.campaign_id == cid)

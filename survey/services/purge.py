@@ -16,7 +16,15 @@ from flask import current_app
 
 from ..core.database import db
 from ..core.timeutil import utcnow
-from ..models import AnalysisCache, AuditEntry, Campaign, ImportDraft, Response
+from ..models import (
+    AnalysisCache,
+    AuditEntry,
+    Campaign,
+    EntryBatch,
+    EntrySheet,
+    ImportDraft,
+    Response,
+)
 from ..reports.data import AnalysisError, json_safe, run_analysis
 from . import audit
 
@@ -43,6 +51,8 @@ def purge_answers(campaign: Campaign) -> int:
     ).rowcount
     db.session.execute(sa.delete(AnalysisCache).where(AnalysisCache.campaign_id == campaign.id))
     db.session.execute(sa.delete(ImportDraft).where(ImportDraft.campaign_id == campaign.id))
+    batches = sa.select(EntryBatch.id).where(EntryBatch.campaign_id == campaign.id)
+    db.session.execute(sa.delete(EntrySheet).where(EntrySheet.batch_id.in_(batches)))
     campaign.purged_at = utcnow()
     campaign.final_report = report
     audit.record(

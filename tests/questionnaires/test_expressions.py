@@ -65,3 +65,15 @@ def test_conditions_in_words_name_the_identity_or_the_item():
     assert words["JZ01"] == "（学生家长填写）"
     assert words["RD01"] == "（人大代表、政协委员填写）"
     assert q.condition_text(q.items[1]) == ""
+
+
+def test_a_skip_on_an_answer_is_told_with_the_number_the_sheet_prints():
+    """Paper: （第N题选“满意”时填写）, N as printed (a sheet leaves other groups' items off)."""
+    from dataclasses import replace
+
+    q = load_registry().get("parent")
+    asked, later = q.items[2], q.items[5]
+    later = replace(later, relevant=f"${{{asked.code}}} = '1'")
+    q = replace(q, items=(*q.items[:5], later, *q.items[6:]))
+    assert q.condition_text(later) == "（第3题选“满意”时填写）"
+    assert q.condition_text(later, numbers={asked.code: 2}) == "（第2题选“满意”时填写）"

@@ -317,3 +317,37 @@ def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, li
     context.close()
     with live.app_context():
         assert db.session.scalars(sa.select(Response.language)).all() == ["ug"]
+
+
+def test_a_paper_sheet_is_typed_from_the_keyboard_alone(browser, live):
+    """The sheet number, Enter, then one digit per item (each moves on by itself), Enter past
+    the comment: the sheet is saved without touching the mouse."""
+    from survey.importing import paper
+    from survey.models import Campaign, EntryBatch, User
+
+    with live.app_context():
+        campaign = db.session.get(Campaign, live.config["DEMO_ID"])
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        batch = paper.new_batch(campaign, campaign.schools_only[0], "parent", "", admin)
+        db.session.commit()
+        batch_id = batch.id
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live.config['LIVE_URL']}/auth/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.locator("button[type=submit], form button").first.click()
+    page.goto(
+        f"{live.config['LIVE_URL']}/console/campaigns/{live.config['DEMO_ID']}/paper/{batch_id}/1"
+    )
+    page.keyboard.type("42")
+    page.keyboard.press("Enter")
+    page.keyboard.type("1" * 16 + "2")  # P01-P16 满意, P17 比较满意
+    page.keyboard.press("Enter")  # the comment left blank: saves
+    page.wait_for_selector("text=第 42 号已保存")
+    screenshot(page, "paper-entry")
+    with live.app_context():
+        typed = db.session.scalar(sa.select(EntryBatch).where(EntryBatch.id == batch_id)).sheets
+        assert [s.number for s in typed] == [42]
+        assert typed[0].answers["P16"] == "1" and typed[0].answers["P17"] == "2"
+    context.close()

@@ -142,6 +142,18 @@ def test_the_county_admin_shares_from_the_campaign_form(app, client, tree, campa
         assert db.session.scalar(sa.select(Org.kind).where(Org.name == "长治市")) == "city"
 
 
+#: pages of a campaign only its own bureau opens: codes admit respondents, uploads await
+#: confirmation, paper sheets are typed there
+OWNER_ONLY = {
+    "console.slips",
+    "console.all_slips",
+    "console.wjx_mapping",
+    "console.paper_home",
+    "console.paper_entry",
+    "console.paper_compare",
+}
+
+
 @pytest.mark.parametrize("user", ["city-admin", "province-admin", "city-analyst", "other-city"])
 def test_route_matrix_of_the_levels_above_on_a_shared_campaign(app, tree, user, campaign_routes):
     """Every console route of a campaign or link, for each account above the county: the
@@ -154,7 +166,7 @@ def test_route_matrix_of_the_levels_above_on_a_shared_campaign(app, tree, user, 
             assert status == 404, (method, url, status)
         elif method != "GET":
             assert status == 403, (method, url, status)
-        elif endpoint in ("console.slips", "console.all_slips", "console.wjx_mapping"):
+        elif endpoint in OWNER_ONLY:
             assert status == 403, url  # codes admit respondents, uploads await: owner only
         else:
             assert status in (200, 302, 403), (method, url, status)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -122,3 +123,47 @@ def test_libreoffice_turns_the_dossier_into_pdf_pages(client, answered, tmp_path
         pages = sorted(SCREENSHOT_DIR.glob("dossier-*.png"))
         assert pages
         SAVED.extend(pages)
+
+
+def test_a_bureau_restyles_the_dossier_once_with_its_own_word_template(app, client, answered):
+    """The exported dossier restyled in Word (body font, a header with the bureau's name) and
+    uploaded: later dossiers keep its styles and header, with the content written anew."""
+    from docx.oxml.ns import qn
+
+    login(client, "admin")
+    styled = Document(io.BytesIO(_docx(client, answered)))
+    normal = styled.styles["Normal"]
+    normal.font.name = "仿宋"
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
+    styled.sections[0].header.paragraphs[0].text = "示例县教育局督导室"
+    upload = io.BytesIO()
+    styled.save(upload)
+    report = f"/console/campaigns/{answered}/report"
+    page = client.get(report).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    url = f"/console/campaigns/{answered}/dossier-template"
+    sent = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(upload.getvalue()), "本局模板.docx")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302
+    assert "本局模板.docx" in client.get(report).get_data(as_text=True)
+
+    again = Document(io.BytesIO(_docx(client, answered)))
+    assert again.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
+    assert again.sections[0].header.paragraphs[0].text == "示例县教育局督导室"
+    text = "\n".join(p.text for p in again.paragraphs)
+    assert text.count("一、总体结论") == 1  # the template's old body is not kept
+
+    refused = client.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(b"not a document"), "x.docx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 303
+    assert "这不是 Word 文档" in client.get(report).get_data(as_text=True)
+    removed = client.post(url, data={"csrf_token": token, "action": "remove"})
+    assert removed.status_code == 302
+    plain = Document(io.BytesIO(_docx(client, answered)))
+    assert plain.sections[0].header.paragraphs[0].text == ""
