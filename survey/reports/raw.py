@@ -11,18 +11,21 @@ and pandas' to_csv this replaced took 21–37 s for CSV; bench/analysis.py print
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from flask import current_app
 
 from analysis.quality import REASON_LABELS, excluded
 from analysis.report import Settings, prepare
 from analysis.scoring import BLANK, decode
 from questionnaires import GROUPS, Questionnaire
 
+from ..core.database import db
 from ..models import Campaign
 from ..services.campaigns import registry
 from ..web.spreadsheet import FORMULA_START, safe_text
@@ -123,17 +126,29 @@ class RawData:
 
 
 def read_raw(campaign: Campaign, settings: Settings) -> RawData:
-    """Read and screen every response once, for any number of batches."""
+    """Read and screen every response once, for any number of batches. The comments are read
+    on a connection of their own while the answers are screened (the screening keeps one core
+    busy, the comments' query the other)."""
     schools = load_schools(campaign)
     responses = load_responses(campaign, extra=("source", "source_detail"))
-    try:
-        frame = prepare(responses, schools, registry().versions, settings).frame
-    except ValueError as exc:
-        raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
+    hidden = hidden_cells(campaign, settings.min_cell)
+    app = current_app._get_current_object()
+
+    def comments_of(campaign_id: int) -> pd.DataFrame:
+        with app.app_context():  # its own session and connection
+            return load_comments(db.session.get(Campaign, campaign_id), hidden=hidden)
+
+    if db.engine.url.database in (None, "", ":memory:"):  # one connection sees it
+        frame = _screen(responses, schools, settings)
+        found = load_comments(campaign, hidden=hidden)
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            comments = pool.submit(comments_of, campaign.id)
+            frame = _screen(responses, schools, settings)
+            found = comments.result()
     reasons = frame["reasons"].cat.categories
     labels = {c: "、".join(REASON_LABELS[r] for r in c.split(",") if r) for c in reasons}
-    comments = load_comments(campaign, hidden=hidden_cells(campaign, settings.min_cell))
-    texts = {code: part.set_index("response_id")["text"] for code, part in comments.groupby("item")}
+    texts = {code: part.set_index("response_id")["text"] for code, part in found.groupby("item")}
     ids = frame["response_id"].to_numpy(dtype=np.int64)
     return RawData(
         frame=frame,
@@ -142,6 +157,13 @@ def read_raw(campaign: Campaign, settings: Settings) -> RawData:
         reason_labels=labels,
         comments=texts,
     )
+
+
+def _screen(responses: pd.DataFrame, schools: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    try:
+        return prepare(responses, schools, registry().versions, settings).frame
+    except ValueError as exc:
+        raise AnalysisError(f"无法分析本次调查的答卷：{exc}") from exc
 
 
 def _dictionary(indices: np.ndarray, values: list, defuse: bool) -> pa.DictionaryArray:
@@ -176,10 +198,14 @@ def raw_batches(
     vectors = pa.array(frame["vector"], type=pa.string(), from_pandas=True)
     if isinstance(vectors, pa.ChunkedArray):
         vectors = vectors.combine_chunks()
-    form_of, forms = pd.factorize(
-        pd.MultiIndex.from_arrays([frame["questionnaire"].astype(str), frame["version"]])
-    )
-    questionnaires = [registry().get(code, int(version)) for code, version in forms]
+    # each row's form (code and version) as one integer key, factorized without tuples
+    code_of = frame["questionnaire"].astype("category")
+    versions = frame["version"].to_numpy(dtype=np.int64)
+    keys = code_of.cat.codes.to_numpy(dtype=np.int64) * (int(versions.max(initial=0)) + 1)
+    forms, form_of = np.unique(keys + versions, return_inverse=True)
+    width = int(versions.max(initial=0)) + 1
+    names = code_of.cat.categories
+    questionnaires = [registry().get(str(names[k // width]), int(k % width)) for k in forms]
     # per item column: its dictionary, and per form the option index -> dictionary index
     choice_codes = [c for c, _ in layout.items if c not in layout.text_codes]
     values: dict[str, list[str]] = {c: [] for c in choice_codes}
@@ -225,7 +251,8 @@ def raw_batches(
                 ),
                 defuse,
             ),
-            "submitted_at": pc.strftime(stamps.take(pa.array(rows)), "%Y-%m-%d %H:%M:%S"),
+            # a cast, not strftime: the same "YYYY-MM-DD HH:MM:SS", twenty times faster
+            "submitted_at": stamps.take(pa.array(rows)).cast(pa.string()),
             "duration_seconds": pa.array(
                 np.round(frame["duration"].to_numpy(dtype=float)[rows], 1),
                 from_pandas=True,
