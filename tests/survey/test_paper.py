@@ -5,7 +5,10 @@ stored (source paper), each sheet number once."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -14,6 +17,7 @@ from docx import Document
 
 from survey.core.database import db
 from survey.models import AuditEntry, Campaign, EntryBatch, Response, School, User
+from tests.artifacts import SAVED, SCREENSHOT_DIR
 from tests.helpers import PASSWORD, csrf_of, login, response_count
 
 SCHOOL = "4101010001"
@@ -351,3 +355,41 @@ def test_a_purge_removes_the_typed_sheets_and_keeps_the_batch(app, demo, typists
         purge_answers(campaign)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(EntrySheet)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(EntryBatch)) == 1
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(
+    not SOFFICE and not os.environ.get("REQUIRE_LIBREOFFICE"),
+    reason="no LibreOffice (apt-get install libreoffice-writer-nogui)",
+)
+def test_a_printed_sheet_is_a4_and_its_pages_are_kept_as_images(app, runner, demo, tmp_path):
+    """LibreOffice prints two sheets of the parent form: A4 pages, each sheet starting on a
+    page of its own; the pages are kept beside the screenshots to be looked at."""
+    out = tmp_path / "sheets.docx"
+    args = ["paper-form", "demo-2026", "--school", SCHOOL, "--group", "parent", "--copies", "2"]
+    assert runner.invoke(args=[*args, "--output", str(out)]).exit_code == 0
+    done = subprocess.run(
+        [SOFFICE or "soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless"]
+        + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "sheets.pdf"
+    assert done.returncode == 0 and pdf.exists(), done.stderr
+    data = pdf.read_bytes()
+    sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", data)
+    assert sizes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in sizes)
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    assert pages >= 2 and pages % 2 == 0  # each sheet from a new page, both the same length
+    if shutil.which("pdftoppm"):
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-l", "2", str(pdf)]
+            + [str(SCREENSHOT_DIR / "paper-form")],
+            check=True,
+            timeout=60,
+        )
+        SAVED.extend(sorted(SCREENSHOT_DIR.glob("paper-form-*.png")))
