@@ -25,6 +25,7 @@ from .services.campaigns import (
     county_has_school,
     find_campaign,
     get_or_create_county,
+    group_forms,
     registry,
     response_counts,
 )
@@ -521,7 +522,7 @@ def _import_wjx(campaign, file, school, group, kind, overrides, yes) -> None:
         found = wjx.read_wjx(file, Path(file).read_bytes(), current_app.config["NETWORK_SALT"])
     except TableError as exc:
         raise click.ClickException(str(exc)) from None
-    forms = {g: registry().get(c.forms[g]) for g in c.groups}
+    forms = group_forms(c)
     saved = wjx.saved_mapping(c, found.form_key) is not None
     mapping = wjx.propose(found, c, forms, group)
     by_number = {str(q.number): q.header for q in found.questions}
@@ -730,9 +731,9 @@ def _write_export(c, fmt, output, method, settings) -> int:
 )
 @click.option(
     "--copies",
-    type=click.IntRange(1, 1000),
+    type=int,
     default=None,
-    help="Sheets per school and group (default: the link's target, else 20).",
+    help="Sheets per school and group, up to 1000 (default: the link's target, else 20).",
 )
 @click.option("--language", default=None, help="A language the campaign offers, e.g. ug.")
 @click.option("--output", type=FilePath(dir_okay=False, writable=True), required=True)
@@ -742,24 +743,22 @@ def paper_form_command(campaign, school_code, group, copies, language, output):
     """Print numbered A4 paper questionnaires: a Word document for one school × group, or a
     ZIP of one document per school × group (--output ending in .zip)."""
     from .importing.paper import EntryRefused, print_sheets
-    from .reports.paper_form import write_paper_batches, write_paper_forms
+    from .reports.paper_form import suffix_for, write_sheets
 
     c = get_campaign(campaign)
-    if language is not None and language not in (c.languages or ["zh-Hans"]):
-        raise click.ClickException(f"本次调查不提供语言 {language}")
     try:
-        sheets = print_sheets(c, school_code, group, copies)
+        sheets = print_sheets(c, school_code, group, copies, language)
     except EntryRefused as exc:
         raise click.ClickException(str(exc)) from None
-    forms = {g: registry().get(c.forms[g]) for g in c.groups}
-    several = len({(s.school.id, s.group) for s in sheets}) > 1
-    if several and not output.lower().endswith(".zip"):
+    suffix = suffix_for(sheets)
+    if not output.lower().endswith(suffix):
         db.session.rollback()  # no number is taken
         raise click.ClickException(
             "这次打印多所学校或多个群体：每所学校每个群体一个文档，请用 .zip 作输出文件名。"
+            if suffix == ".zip"
+            else "这次打印一所学校的一个群体，请用 .docx 作输出文件名。"
         )
-    write = write_paper_batches if output.lower().endswith(".zip") else write_paper_forms
-    write(c, sheets, forms, output, language)
+    write_sheets(c, sheets, output, language)
     db.session.commit()  # the numbers are taken once the document is written
     first, last = sheets[0], sheets[-1]
     click.echo(

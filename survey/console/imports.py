@@ -13,7 +13,7 @@ from ..importing import drafts, wjx
 from ..importing.responses import import_responses
 from ..importing.tabular import Problem, TableError
 from ..services import audit
-from ..services.campaigns import registry
+from ..services.campaigns import group_forms
 from .blueprint import bp
 from .forms import ResponseUploadForm
 
@@ -72,7 +72,7 @@ def wjx_mapping(campaign_id: int, token: str):
     if draft is None:
         abort(404)
     found = wjx.WjxFile.from_json(draft.body)
-    forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
+    forms = group_forms(campaign)
     if request.method == "POST" and request.form.get("action") == "cancel":
         drafts.drop(draft)
         db.session.commit()

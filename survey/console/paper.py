@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -15,8 +16,7 @@ from ..auth.access import own_campaign, reach, roles
 from ..core.database import db
 from ..importing import paper
 from ..models import Campaign, School, User
-from ..reports.paper_form import write_paper_batches, write_paper_forms
-from ..services.campaigns import registry
+from ..reports.paper_form import suffix_for, write_sheets
 from ..web.qr import safe_filename
 from .blueprint import bp
 
@@ -42,9 +42,9 @@ def _entry_url(campaign: Campaign, batch, pass_no: int) -> str:
 
 def _names(*user_ids: int | None) -> dict[int, str]:
     ids = [i for i in user_ids if i is not None]
-    return (
-        {u.id: u.username for u in db.session.query(User).filter(User.id.in_(ids))} if ids else {}
-    )
+    if not ids:
+        return {}
+    return {u.id: u.username for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
 
 
 @bp.route("/campaigns/<int:campaign_id>/paper", methods=["GET", "POST"])
@@ -71,9 +71,7 @@ def paper_home(campaign_id: int):
             status = 422
         else:
             db.session.commit()
-            return redirect(
-                url_for(".paper_entry", campaign_id=campaign.id, batch_id=batch.id, pass_no=1)
-            )
+            return redirect(_entry_url(campaign, batch, 1))
     batches = paper.batches(campaign)
     users = _names(
         *(b.first_operator_id for b in batches), *(b.second_operator_id for b in batches)
@@ -86,13 +84,8 @@ def paper_home(campaign_id: int):
         groups=[(g, GROUPS[g]) for g in campaign.groups],
         schools=sorted(campaign.schools, key=lambda s: s.code),
         languages=[(code, LANGUAGES[code][0]) for code in (campaign.languages or ["zh-Hans"])],
-        counts={b.id: _pass_counts(b) for b in batches},
+        counts=paper.pass_counts(campaign),
     ), status
-
-
-def _pass_counts(batch) -> tuple[int, int]:
-    first = sum(1 for s in batch.sheets if s.pass_no == 1)
-    return first, len(batch.sheets) - first
 
 
 @bp.route("/campaigns/<int:campaign_id>/paper/print", methods=["POST"])
@@ -102,31 +95,27 @@ def paper_print(campaign_id: int):
     campaign = _campaign(campaign_id)
     if "school" not in request.form or "group" not in request.form:
         abort(400)  # the form always sends both ("" for all)
-    school = request.form.get("school") or None
-    group = request.form.get("group") or None
-    lang = request.form.get("language") or None
-    copies = request.form.get("copies", type=int)
-    if request.form.get("copies") and (copies is None or not 1 <= copies <= 1000):
-        flash("每所学校每个群体的份数应为 1 到 1000。")
-        return redirect(url_for(".paper_home", campaign_id=campaign.id)), 303
-    if lang is not None and lang not in (campaign.languages or ["zh-Hans"]):
-        abort(400)
+    copies = request.form.get("copies") or None
     try:
-        sheets = paper.print_sheets(campaign, school, group, copies)
+        sheets = paper.print_sheets(
+            campaign,
+            request.form.get("school") or None,
+            request.form.get("group") or None,
+            None if copies is None else int(copies) if copies.isdigit() else 0,
+            request.form.get("language") or None,
+        )
     except paper.EntryRefused as exc:
         db.session.rollback()
         flash(str(exc))
         return redirect(url_for(".paper_home", campaign_id=campaign.id)), 303
-    forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
     out = io.BytesIO()
-    one = len({(s.school.id, s.group) for s in sheets}) == 1
-    (write_paper_forms if one else write_paper_batches)(campaign, sheets, forms, out, lang)
+    write_sheets(campaign, sheets, out, request.form.get("language") or None)
     db.session.commit()
     out.seek(0)
     first = sheets[0]
     name = (
         f"{first.school.code}_{first.school.name}_{GROUPS[first.group]}_纸质问卷.docx"
-        if one
+        if suffix_for(sheets) == ".docx"
         else f"{campaign.name}_纸质问卷.zip"
     )
     return send_file(out, as_attachment=True, download_name=safe_filename(name))
@@ -190,11 +179,9 @@ def paper_entry(campaign_id: int, batch_id: int, pass_no: int):
             abort(404)
         values = {"number": str(editing), **sheet.answers}
     q = paper.form_of(batch)
-    fixed = paper.fixed_answers(q, batch.group)
-    numbers = paper.item_numbers(q, batch.group)
     return render_template(
         "console/paper_entry.html",
-        items=[(n, q.item(code)) for code, n in numbers.items() if code not in fixed],
+        items=paper.entry_items(q, batch.group),
         campaign=campaign,
         batch=batch,
         pass_no=pass_no,
@@ -222,9 +209,7 @@ def paper_reopen(campaign_id: int, batch_id: int):
         flash(str(exc))
         return redirect(url_for(".paper_compare", campaign_id=campaign.id, batch_id=batch.id)), 303
     db.session.commit()
-    return redirect(
-        url_for(".paper_entry", campaign_id=campaign.id, batch_id=batch.id, pass_no=pass_no)
-    )
+    return redirect(_entry_url(campaign, batch, pass_no))
 
 
 @bp.route("/campaigns/<int:campaign_id>/paper/<int:batch_id>/compare", methods=["GET", "POST"])

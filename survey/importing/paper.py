@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from questionnaires import GROUPS, Questionnaire
 from questionnaires.expressions import evaluate, references
-from questionnaires.model import Item
+from questionnaires.model import BASE_LANGUAGE, Item
 
 from ..core.database import db
 from ..core.privacy import redact_answers
@@ -25,7 +25,6 @@ from ..models import (
     Campaign,
     EntryBatch,
     EntrySheet,
-    Link,
     PaperNumbers,
     Response,
     School,
@@ -33,8 +32,9 @@ from ..models import (
 )
 from ..services import audit
 from ..services.campaigns import registry
+from ..services.handouts import school_links
 from ..services.responses import DuplicateBatch, build_row, store_batch
-from .responses import ImportedLink, check_sheet
+from .responses import check_sheet, places
 from .tabular import Problem
 
 #: the highest sheet number (six digits on the sheet)
@@ -60,6 +60,11 @@ def fixed_answers(q: Questionnaire, group: str) -> dict[str, str]:
     return {ident.code: mine[0]} if len(mine) == 1 else {}
 
 
+def _group_decides(item: Item, fixed: dict[str, str]) -> bool:
+    """Whether the item's condition rests on the sheet's group alone (its identity answer)."""
+    return item.condition is not None and references(item.condition) <= set(fixed)
+
+
 def sheet_items(q: Questionnaire, group: str) -> list[Item]:
     """The items a sheet of this group carries, in order: an item asked only of other
     groups (its condition on the identity alone does not hold) is left off."""
@@ -67,9 +72,7 @@ def sheet_items(q: Questionnaire, group: str) -> list[Item]:
     return [
         item
         for item in q.items
-        if item.condition is None
-        or not references(item.condition) <= set(fixed)
-        or evaluate(item.condition, fixed)
+        if not _group_decides(item, fixed) or evaluate(item.condition, fixed)
     ]
 
 
@@ -82,26 +85,40 @@ def item_numbers(q: Questionnaire, group: str) -> dict[str, int]:
 def needs_instruction(item: Item, q: Questionnaire, group: str) -> bool:
     """Whether the sheet tells in words when to answer the item (not when the group alone
     decides it)."""
+    return item.condition is not None and not _group_decides(item, fixed_answers(q, group))
+
+
+def entry_items(q: Questionnaire, group: str) -> list[tuple[int, Item]]:
+    """What an operator types for a sheet: (number printed, item), without the answers the
+    sheet carries printed (the group's identity)."""
     fixed = fixed_answers(q, group)
-    return item.condition is not None and not references(item.condition) <= set(fixed)
+    return [(n, q.item(code)) for code, n in item_numbers(q, group).items() if code not in fixed]
 
 
 # -- numbers printed on the sheets ------------------------------------------------------
 
 #: sheets per school × group when its link has no target
 DEFAULT_COPIES = 20
-#: sheets in one document (a bigger printing is made in several)
+#: sheets in one printing (a bigger one is made in several)
 MAX_SHEETS = 5000
+#: sheets per school × group in one printing
+MAX_COPIES = 1000
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """One printed sheet: where it goes, its number and what its QR code holds."""
+    """One printed sheet: where it goes and its number."""
 
+    campaign_id: int
     school: School
     group: str
     number: int
-    code: str
+
+    @property
+    def code(self) -> str:
+        """What its QR code holds: a scanner types it into the entry screen's number field,
+        which finds the school, the group and the number from it (parse_number)."""
+        return f"P{self.campaign_id}-{self.school.code}-{self.group}-{self.number}"
 
 
 def print_sheets(
@@ -109,41 +126,37 @@ def print_sheets(
     school_code: str | None = None,
     group: str | None = None,
     copies: int | None = None,
+    lang: str | None = None,
 ) -> list[Sheet]:
     """Number the sheets to print: for each school × group the campaign has a link for (one
-    school and one group, or all), `copies` sheets or as many as the link's target. The
-    numbers are reserved (the caller commits), so sheets printed twice never share one."""
+    school and one group, or all), `copies` sheets or as many as the link's target, in
+    `lang` (one the campaign offers). The numbers are reserved (the caller commits), so
+    sheets printed twice never share one."""
     if group is not None and group not in campaign.groups:
         raise EntryRefused(f"本次调查没有群体“{group}”。")
-    query = (
-        sa.select(Link, School)
-        .join(School, Link.school_id == School.id)
-        .where(Link.campaign_id == campaign.id, Link.class_id.is_(None))
-        .order_by(School.code)
-    )
-    if school_code is not None:
-        query = query.where(School.code == school_code)
-    if group is not None:
-        query = query.where(Link.group == group)
-    order = {g: i for i, g in enumerate(campaign.groups)}
-    pairs = sorted(
-        ((link, school) for link, school in db.session.execute(query) if link.group in order),
-        key=lambda pair: (pair[1].code, order[pair[0].group]),
-    )
-    if not pairs:
+    if copies is not None and not 1 <= copies <= MAX_COPIES:
+        raise EntryRefused(f"每所学校每个群体的份数应为 1 到 {MAX_COPIES}。")
+    if lang is not None and lang not in (campaign.languages or [BASE_LANGUAGE]):
+        raise EntryRefused(f"本次调查不提供语言 {lang[:16]}。")
+    wanted = [
+        (entry.school, link.group, copies or link.target or DEFAULT_COPIES)
+        for entry in school_links(campaign)
+        if school_code in (None, entry.school.code)
+        for link in entry.links
+        if link.class_id is None and group in (None, link.group)
+    ]
+    if not wanted:
         raise EntryRefused("没有找到这所学校的这个群体（请核对学校代码和群体）。")
-    wanted = [(link, school, copies or link.target or DEFAULT_COPIES) for link, school in pairs]
     total = sum(n for _, _, n in wanted)
     if total > MAX_SHEETS:
         raise EntryRefused(
             f"一次最多打印 {MAX_SHEETS} 份（这次要 {total} 份），请按学校或群体分批打印。"
         )
-    sheets = []
-    for link, school, n in wanted:
-        for number in reserve_numbers(campaign, school, link.group, n):
-            sheets.append(
-                Sheet(school, link.group, number, sheet_code(campaign, school, link.group, number))
-            )
+    sheets = [
+        Sheet(campaign.id, school, g, number)
+        for school, g, n in wanted
+        for number in reserve_numbers(campaign, school, g, n)
+    ]
     audit.record(
         "paper.print",
         f"campaign {campaign.id}",
@@ -171,12 +184,6 @@ def reserve_numbers(campaign: Campaign, school: School, group: str, copies: int)
     row.last = first + copies - 1
     db.session.flush()
     return range(first, first + copies)
-
-
-def sheet_code(campaign: Campaign, school: School, group: str, number: int) -> str:
-    """What a sheet's QR code holds: a scanner types it into the entry screen's number
-    field, which finds the school, the group and the number from it."""
-    return f"P{campaign.id}-{school.code}-{group}-{number}"
 
 
 def parse_number(batch: EntryBatch, text: str) -> int:
@@ -239,12 +246,23 @@ def new_batch(campaign: Campaign, school: School, group: str, label: str, user: 
     return batch
 
 
+#: the batch's columns of each pass: its operator and when it was finished
+_PASS_COLUMNS = {
+    1: ("first_operator_id", "first_done_at"),
+    2: ("second_operator_id", "second_done_at"),
+}
+
+
 def operator_of(batch: EntryBatch, pass_no: int) -> int | None:
-    return batch.first_operator_id if pass_no == 1 else batch.second_operator_id
+    return getattr(batch, _PASS_COLUMNS[pass_no][0])
 
 
 def done_at(batch: EntryBatch, pass_no: int):
-    return batch.first_done_at if pass_no == 1 else batch.second_done_at
+    return getattr(batch, _PASS_COLUMNS[pass_no][1])
+
+
+def _mark_done(batch: EntryBatch, pass_no: int, when) -> None:
+    setattr(batch, _PASS_COLUMNS[pass_no][1], when)
 
 
 def may_enter(batch: EntryBatch, pass_no: int, user: User) -> str | None:
@@ -268,10 +286,7 @@ def _claim(batch: EntryBatch, pass_no: int, user: User) -> None:
     refused = may_enter(batch, pass_no, user)
     if refused:
         raise EntryRefused(refused)
-    if pass_no == 1:
-        batch.first_operator_id = user.id
-    else:
-        batch.second_operator_id = user.id
+    setattr(batch, _PASS_COLUMNS[pass_no][0], user.id)
 
 
 def pass_sheets(batch: EntryBatch, pass_no: int) -> dict[int, EntrySheet]:
@@ -389,10 +404,7 @@ def finish_pass(batch: EntryBatch, pass_no: int, user: User) -> None:
     _claim(batch, pass_no, user)
     if not pass_sheets(batch, pass_no):
         raise EntryRefused("这一遍还没有录入任何问卷。")
-    if pass_no == 1:
-        batch.first_done_at = utcnow()
-    else:
-        batch.second_done_at = utcnow()
+    _mark_done(batch, pass_no, utcnow())
     audit.record(
         "paper.pass",
         f"campaign {batch.campaign_id}",
@@ -410,10 +422,7 @@ def reopen_pass(batch: EntryBatch, pass_no: int, user: User) -> None:
         raise EntryRefused("本批次已经存入答卷。")
     if operator_of(batch, pass_no) != user.id:
         raise EntryRefused(f"只有{PASS_LABELS[pass_no]}的录入员可以重新打开这一遍。")
-    if pass_no == 1:
-        batch.first_done_at = None
-    else:
-        batch.second_done_at = None
+    _mark_done(batch, pass_no, None)
     audit.record("paper.reopen", f"campaign {batch.campaign_id}", batch=batch.id, pass_no=pass_no)
 
 
@@ -462,7 +471,7 @@ class Comparison:
 def compare(batch: EntryBatch) -> Comparison:
     """The two passes side by side: sheets typed in one only, and every item read
     differently (with the value settled on, where someone has)."""
-    ready = batch.first_done_at is not None and batch.second_done_at is not None
+    ready = all(done_at(batch, p) is not None for p in PASSES)
     result = Comparison(ready=ready)
     if not ready:
         return result  # blind: nothing of one pass is shown before both are finished
@@ -535,15 +544,7 @@ def store(batch: EntryBatch, user: User) -> int:
         raise EntryRefused(comparison.blocking)
     q = form_of(batch)
     chosen = {(d.number, d.item): d.chosen for d in comparison.differences}
-    link_id = db.session.scalar(
-        sa.select(Link.id).where(
-            Link.campaign_id == batch.campaign_id,
-            Link.school_id == batch.school_id,
-            Link.group == batch.group,
-            Link.class_id.is_(None),
-        )
-    )
-    where = ImportedLink(link_id, batch.group, batch.campaign_id, batch.school_id)
+    where = places(batch.campaign_id)(batch.school_id, batch.group)
     rows = []
     for number, sheet in sorted(pass_sheets(batch, 1).items()):
         values = {
@@ -591,6 +592,19 @@ def batches(campaign: Campaign) -> list[EntryBatch]:
             .order_by(EntryBatch.id.desc())
         )
     )
+
+
+def pass_counts(campaign: Campaign) -> dict[tuple[int, int], int]:
+    """(batch id, pass) -> sheets typed, for the campaign's batches, in one query."""
+    return {
+        (batch_id, pass_no): n
+        for batch_id, pass_no, n in db.session.execute(
+            sa.select(EntrySheet.batch_id, EntrySheet.pass_no, sa.func.count())
+            .join(EntryBatch, EntrySheet.batch_id == EntryBatch.id)
+            .where(EntryBatch.campaign_id == campaign.id)
+            .group_by(EntrySheet.batch_id, EntrySheet.pass_no)
+        )
+    }
 
 
 def find_batch(campaign: Campaign, batch_id: int) -> EntryBatch | None:

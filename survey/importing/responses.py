@@ -7,6 +7,7 @@ Columns: ``school_code``, ``group``, one column per item code holding the option
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,7 +21,7 @@ from ..core.database import db
 from ..core.privacy import label_hash
 from ..core.timeutil import CST, utcnow
 from ..models import Campaign, Link
-from ..services.campaigns import registry
+from ..services.campaigns import group_forms
 from ..services.responses import DuplicateBatch, build_row, store_batch
 from .tabular import Problem, TableError, read_table
 
@@ -61,6 +62,20 @@ class ImportedLink:
     campaign_id: int
     school_id: int
     class_id: int | None = None  #: sheets are imported per school, not per class
+
+
+def places(campaign_id: int) -> Callable[[int, str], ImportedLink]:
+    """Where an imported or typed sheet of (school id, group) belongs: its school's
+    school-wide link of the group, the campaign's links read once."""
+    links = {
+        (lk.school_id, lk.group): lk.id
+        for lk in db.session.scalars(
+            sa.select(Link).where(Link.campaign_id == campaign_id, Link.class_id.is_(None))
+        )
+    }
+    return lambda school_id, group: ImportedLink(
+        links.get((school_id, group)), group, campaign_id, school_id
+    )
 
 
 @dataclass
@@ -188,7 +203,7 @@ def import_responses(
     except TableError as exc:
         result.problems.append(Problem(0, "", str(exc)))
         return result
-    forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
+    forms = group_forms(campaign)
     item_codes = {it.code for q in forms.values() for it in q.items}
     cols: dict = {}
     items = []
@@ -215,21 +230,11 @@ def import_responses(
             records.append((number, rec))
     if result.problems:
         return result
-    links = {
-        (lk.school_id, lk.group): lk.id
-        for lk in db.session.scalars(
-            sa.select(Link).where(Link.campaign_id == campaign.id, Link.class_id.is_(None))
-        )
-    }
+    place = places(campaign.id)
     digest = hashlib.sha256(data).hexdigest()[:16]
     rows = [
         build_row(
-            link=ImportedLink(
-                links.get((rec["school"].id, rec["group"])),
-                rec["group"],
-                campaign.id,
-                rec["school"].id,
-            ),
+            link=place(rec["school"].id, rec["group"]),
             questionnaire=rec["q"],
             answers=rec["answers"],
             submission_id=f"{source}-{campaign.id}-{digest}-{number}",

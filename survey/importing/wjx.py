@@ -28,10 +28,10 @@ from questionnaires.model import Item
 
 from ..core.database import db
 from ..core.privacy import address_hash, label_hash
-from ..models import Campaign, ImportMapping, Link, Response, School
-from ..services.campaigns import registry
+from ..models import Campaign, ImportMapping, Response, School
+from ..services.campaigns import group_forms
 from ..services.responses import DuplicateBatch, build_row, store_batch
-from .responses import GROUP_WORDS, ImportedLink, ResponseImport, check_sheet, parse_time
+from .responses import GROUP_WORDS, ResponseImport, check_sheet, parse_time, places
 from .tabular import Problem, TableError, read_table
 
 PLATFORM = "wjx"
@@ -326,7 +326,7 @@ def import_wjx(
     """Check every row under the mapping, then store them all (or none) with source `import`
     and 来源 as the source detail. Rows whose answers an earlier import of the same export
     stored (same 序号 and time) are counted as skipped, not stored twice. The caller commits."""
-    forms = {g: registry().get(campaign.forms[g]) for g in campaign.groups}
+    forms = group_forms(campaign)
     result = WjxImport()
     result.problems += check_mapping(file, mapping, forms)
     fixed_school = None
@@ -367,12 +367,7 @@ def import_wjx(
                 )
             )
         )
-    links = {
-        (lk.school_id, lk.group): lk.id
-        for lk in db.session.scalars(
-            sa.select(Link).where(Link.campaign_id == campaign.id, Link.class_id.is_(None))
-        )
-    }
+    place = places(campaign.id)
     rows = []
     for rec in records:
         if rec["submission_id"] in stored:
@@ -380,7 +375,7 @@ def import_wjx(
             continue
         school, g = rec["school"], rec["group"]
         row = build_row(
-            link=ImportedLink(links.get((school.id, g)), g, campaign.id, school.id),
+            link=place(school.id, g),
             questionnaire=forms[g],
             answers=rec["answers"],
             submission_id=rec["submission_id"],

@@ -132,6 +132,12 @@ def _read_span(
     return pa.table(arrays, names=RESPONSE_COLUMNS + list(extra))
 
 
+def connections_share(engine: sa.Engine) -> bool:
+    """Whether another connection of the engine sees the same data (not an in-memory
+    SQLite database, which each connection has to itself): reads may then run side by side."""
+    return engine.url.database not in (None, "", ":memory:")
+
+
 def _read_table(conn: sa.Connection, campaign_id: int, extra: tuple[str, ...] = ()) -> pa.Table:
     """The campaign's response columns as an Arrow table, read through the app's own driver.
 
@@ -153,7 +159,7 @@ def _read_table(conn: sa.Connection, campaign_id: int, extra: tuple[str, ...] = 
     if low is None:
         return _read_span(conn, campaign_id, 0, 0, extra)
     spans = [(a, min(a + ID_SPAN, high + 1)) for a in range(low, high + 1, ID_SPAN)]
-    if len(spans) == 1 or conn.engine.url.database in (None, "", ":memory:"):
+    if len(spans) == 1 or not connections_share(conn.engine):
         return pa.concat_tables([_read_span(conn, campaign_id, a, b, extra) for a, b in spans])
 
     def read(bounds: tuple[int, int]) -> pa.Table:

@@ -23,6 +23,7 @@ from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
 from ..importing.paper import Sheet, item_numbers, needs_instruction, sheet_items
 from ..models import COUNTY_WIDE, Campaign
+from ..services.campaigns import group_forms
 from ..web.qr import qr_png, safe_filename
 
 BODY_FONT = "宋体"
@@ -32,14 +33,45 @@ BOX, TICKED = "□", "☑"
 INSTRUCTION = "请在您所选答案前的方框内打“√”，每题只选一项；带说明的题目按说明作答。"
 
 
-def write_paper_forms(
-    campaign: Campaign,
-    sheets: list[Sheet],
-    forms: dict[str, Questionnaire],
-    path_or_stream,
-    lang: str | None = None,
-) -> int:
-    """Write the sheets (in the order given) to a .docx; returns how many."""
+def suffix_for(sheets: list[Sheet]) -> str:
+    """ ".docx" for the sheets of one school × group, ".zip" (one document each) for more."""
+    return ".docx" if len(_by_pair(sheets)) == 1 else ".zip"
+
+
+def write_sheets(campaign: Campaign, sheets: list[Sheet], path_or_stream, lang=None) -> int:
+    """Write the sheets (in the order given) as suffix_for says: one school × group as a
+    .docx, more as a ZIP of one document each named by school code, school, group and
+    numbers. Returns how many sheets."""
+    forms = group_forms(campaign)
+    pairs = _by_pair(sheets)
+    if len(pairs) == 1:
+        _document(campaign, sheets, forms[sheets[0].group], path_or_stream, lang)
+        return len(sheets)
+    with zipfile.ZipFile(path_or_stream, "w", zipfile.ZIP_DEFLATED) as zf:
+        for batch in pairs.values():
+            first = batch[0]
+            name = safe_filename(
+                f"{first.school.code}_{first.school.name}_{GROUPS[first.group]}"
+                f"_{first.number:06d}-{batch[-1].number:06d}"
+            )
+            out = io.BytesIO()
+            _document(campaign, batch, forms[first.group], out, lang)
+            zf.writestr(f"{name}.docx", out.getvalue())
+    return len(sheets)
+
+
+def _by_pair(sheets: list[Sheet]) -> dict[tuple[int, str], list[Sheet]]:
+    pairs: dict[tuple[int, str], list[Sheet]] = {}
+    for sheet in sheets:
+        pairs.setdefault((sheet.school.id, sheet.group), []).append(sheet)
+    return pairs
+
+
+def _document(campaign: Campaign, sheets: list[Sheet], q: Questionnaire, out, lang) -> None:
+    """The sheets of one school × group: the body typeset once, then copied after each
+    sheet's own section (its header carries the number and the QR code). python-docx
+    looks for a free part name by walking every part, so one document per school × group
+    also keeps a printing of thousands of sheets linear."""
     lang = lang or BASE_LANGUAGE
     doc = Document()
     normal = doc.styles["Normal"]
@@ -50,47 +82,20 @@ def write_paper_forms(
     if lang == "ug":
         fonts.set(qn("w:cs"), UYGHUR_FONT)
     body = doc.element.body
-    made: dict[tuple[int, str], list] = {}  # a school × group's sheet body, typeset once
+    typeset: list = []
     for i, sheet in enumerate(sheets):
         section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
         _page(section)
         _header(section, campaign, sheet)
-        key = (sheet.school.id, sheet.group)
         end = body.sectPr  # the document's last section: every sheet goes before it
-        if key in made:
-            for element in made[key]:
+        if typeset:
+            for element in typeset:
                 end.addprevious(copy.deepcopy(element))
             continue
         start = len(body) - 1
-        _sheet(doc, campaign, sheet, forms[sheet.group], lang)
-        made[key] = [copy.deepcopy(e) for e in body[start:-1]]
-    doc.save(path_or_stream)
-    return len(sheets)
-
-
-def write_paper_batches(
-    campaign: Campaign,
-    sheets: list[Sheet],
-    forms: dict[str, Questionnaire],
-    path_or_stream,
-    lang: str | None = None,
-) -> int:
-    """A ZIP of one document per school × group (in the order given), named by school code,
-    school and group."""
-    pairs: dict[tuple[int, str], list[Sheet]] = {}
-    for sheet in sheets:
-        pairs.setdefault((sheet.school.id, sheet.group), []).append(sheet)
-    with zipfile.ZipFile(path_or_stream, "w", zipfile.ZIP_DEFLATED) as zf:
-        for batch in pairs.values():
-            first = batch[0]
-            name = safe_filename(
-                f"{first.school.code}_{first.school.name}_{GROUPS[first.group]}"
-                f"_{first.number:06d}-{batch[-1].number:06d}"
-            )
-            out = io.BytesIO()
-            write_paper_forms(campaign, batch, forms, out, lang)
-            zf.writestr(f"{name}.docx", out.getvalue())
-    return len(sheets)
+        _sheet(doc, sheet, q, lang)
+        typeset = [copy.deepcopy(e) for e in body[start:-1]]
+    doc.save(out)
 
 
 def _page(section) -> None:
@@ -124,7 +129,7 @@ def _header(section, campaign: Campaign, sheet: Sheet) -> None:
     hint.font.size = Pt(8)
 
 
-def _sheet(doc, campaign: Campaign, sheet: Sheet, q: Questionnaire, lang: str) -> None:
+def _sheet(doc, sheet: Sheet, q: Questionnaire, lang: str) -> None:
     rtl = LANGUAGES.get(lang, ("", "ltr"))[1] == "rtl"
     title = _para(doc, q.title_in(lang), size=16, bold=True, rtl=rtl)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from questionnaires import GROUPS, Registry
+from questionnaires import GROUPS, Questionnaire, Registry
 from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
 from ..core.database import db
@@ -39,6 +39,12 @@ def registry() -> Registry:
     found = current_app.extensions["questionnaires"]
     refresh(found)
     return found
+
+
+def group_forms(campaign: Campaign) -> dict[str, Questionnaire]:
+    """Each of the campaign's groups and the questionnaire it answers."""
+    found = registry()
+    return {g: found.get(campaign.forms[g]) for g in campaign.groups}
 
 
 def get_or_create_county(name: str, code: str | None = None) -> County:
