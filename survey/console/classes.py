@@ -9,6 +9,7 @@ from questionnaires import GROUPS
 
 from ..auth.access import ALL_ROLES, own_campaign, own_school, roles, visible_school_ids
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..services import audit
 from ..services.classes import add_classes, class_groups, class_progress, parse_class_lines
 from .blueprint import bp
@@ -23,7 +24,8 @@ def classes(campaign_id: int):
     school_ids = visible_school_ids(campaign)
     raw = request.args.get("school", "")
     if raw:
-        school_ids = [own_school(campaign, int(raw)).id] if raw.isdigit() else []
+        number = whole_number(raw)
+        school_ids = [own_school(campaign, number).id] if number is not None else []
     schools = [s for s in campaign.schools_only if school_ids is None or s.id in school_ids]
     return _page(campaign, schools, request.args.get("lines", ""), [])
 

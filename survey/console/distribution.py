@@ -30,6 +30,7 @@ from ..auth.access import (
     writable,
 )
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..models import AccessCode, Link, School
 from ..services import audit
 from ..services.campaigns import campaign_links, generate_codes, survey_path
@@ -127,9 +128,9 @@ def _school_ids(campaign) -> list[int] | None:
     """The schools a batch covers: ?school=ID (one the user may see), else all they see."""
     raw = request.args.get("school", "")
     if raw:
-        if not raw.isdigit():
+        if (number := whole_number(raw)) is None:
             abort(404)
-        return [own_school(campaign, int(raw)).id]
+        return [own_school(campaign, number).id]
     return visible_school_ids(campaign)
 
 
@@ -187,9 +188,10 @@ def make_all_codes(campaign_id: int):
     many as each target plus the campaign's margin; then the slips to print."""
     campaign = own_campaign(campaign_id)
     raw = request.form.get("school", "")
-    if raw and not raw.isdigit():
+    number = whole_number(raw)
+    if raw and number is None:
         abort(400)
-    school_ids = [own_school(campaign, int(raw)).id] if raw else None
+    school_ids = [own_school(campaign, number).id] if raw else None
     batch = top_up_codes(campaign, school_links(campaign, school_ids))
     audit.record("codes.generate", f"campaign {campaign.id}", count=batch.made, school=raw or "all")
     db.session.commit()

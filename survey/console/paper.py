@@ -14,6 +14,7 @@ from questionnaires.model import LANGUAGES
 
 from ..auth.access import own_campaign, reach, roles
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..importing import paper
 from ..models import Campaign, School, User
 from ..reports.paper_form import suffix_for, write_sheets
@@ -101,7 +102,7 @@ def paper_print(campaign_id: int):
             campaign,
             request.form.get("school") or None,
             request.form.get("group") or None,
-            None if copies is None else int(copies) if copies.isdigit() else 0,
+            None if copies is None else whole_number(copies) or 0,
             request.form.get("language") or None,
         )
     except paper.EntryRefused as exc:

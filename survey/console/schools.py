@@ -9,6 +9,7 @@ from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, roles
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..importing.schools import COLUMNS, copy_schools, import_schools
 from ..services import audit
 from ..services.campaigns import county_campaigns
@@ -43,9 +44,9 @@ def copy_schools_view(campaign_id: int):
     """Take the school list of another round of the county (a rehearsal's, say)."""
     campaign = own_campaign(campaign_id)
     raw = request.form.get("source", "")
-    if not raw.isdigit():
+    if (number := whole_number(raw)) is None:
         abort(400)
-    source = own_campaign(int(raw))
+    source = own_campaign(number)
     result = copy_schools(source, campaign)
     return _imported(campaign, result, f"已从“{source.name}”复制学校名单", source=source.slug)
 

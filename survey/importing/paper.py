@@ -18,6 +18,7 @@ from questionnaires.expressions import evaluate, references
 from questionnaires.model import BASE_LANGUAGE, Item
 
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..core.privacy import redact_answers
 from ..core.timeutil import utcnow
 from ..models import (
@@ -192,12 +193,12 @@ def parse_number(batch: EntryBatch, text: str) -> int:
     text = (text or "").strip()
     if not text:
         raise EntryRefused("请先输入问卷编号。")
-    if text.isdigit():
-        number = int(text)
+    if (typed := whole_number(text)) is not None:
+        number = typed
     else:
         prefix = f"P{batch.campaign_id}-"
         parts = text[len(prefix) :].rsplit("-", 2) if text.startswith(prefix) else []
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) != 3 or whole_number(parts[2]) is None:
             raise EntryRefused(f"“{text[:40]}”不是问卷编号，也不是本次调查问卷上的二维码。")
         school_code, group, digits = parts
         if school_code != batch.school.code or group != batch.group:

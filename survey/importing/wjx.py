@@ -27,6 +27,7 @@ from questionnaires import GROUPS, Questionnaire
 from questionnaires.model import Item
 
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..core.privacy import address_hash, label_hash
 from ..models import Campaign, ImportMapping, Response, School
 from ..services.campaigns import group_forms
@@ -252,7 +253,7 @@ def detect_kind(file: WjxFile, mapping: Mapping[str, str], forms) -> str:
     single = [h for h, t in mapping.items() if t in targets and targets[t][0].type == "single"]
     values = [cells[h].strip() for _, _, cells in file.rows for h in single]
     given = [v for v in values if v not in UNANSWERED]
-    return "numbers" if given and all(v.isdigit() for v in given) else "text"
+    return "numbers" if given and all(whole_number(v) is not None for v in given) else "text"
 
 
 def check_mapping(
@@ -286,9 +287,8 @@ class WjxImport(ResponseImport):
 def _option(item: Item, value: str, kind: str) -> str | None:
     """The option code an answer names (its number, or its label in any language)."""
     if kind == "numbers":
-        if value.isdigit() and 1 <= int(value) <= len(item.options):
-            return item.options[int(value) - 1].code
-        return None
+        number = whole_number(value, len(item.options))
+        return item.options[number - 1].code if number else None
     text = _norm(value)
     for opt in item.options:
         if text in {_norm(opt.label), *(_norm(lab) for _, lab in opt.labels)}:
@@ -300,9 +300,8 @@ def _group_of(value: str, kind: str, forms: Mapping[str, Questionnaire]) -> str 
     """The group an identity answer names (its number in the identity item, or its words)."""
     ident = next((q.identity_item for q in forms.values() if q.identity_item), None)
     if kind == "numbers":
-        if ident is None or not value.isdigit() or not 1 <= int(value) <= len(ident.options):
-            return None
-        return ident.options[int(value) - 1].group
+        number = whole_number(value, len(ident.options)) if ident is not None else None
+        return ident.options[number - 1].group if number else None
     text = _norm(value)
     for word, group in GROUP_WORDS.items():
         if _norm(word) == text:

@@ -14,6 +14,7 @@ from questionnaires import GROUPS
 
 from ..auth.access import own_campaign, reach, roles
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..core.timeutil import format_local, utcnow
 from ..services import audit
 from ..services.campaigns import county_campaigns
@@ -71,7 +72,7 @@ def report(campaign_id: int):
     campaign = own_campaign(campaign_id)
     query = (request.args.get("q") or "").strip()[:50] or None
     raw_page = request.args.get("page", "1")
-    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 0
+    page = whole_number(raw_page) or 0
     if not 1 <= page <= 100_000:
         abort(404)
     more = False
@@ -206,9 +207,10 @@ def compare():
     result = error = None
     a = b = None
     if a_id or b_id:
-        if not (a_id.isdigit() and b_id.isdigit()):
+        a_number, b_number = whole_number(a_id), whole_number(b_id)
+        if a_number is None or b_number is None:
             abort(400)
-        a, b = own_campaign(int(a_id)), own_campaign(int(b_id))
+        a, b = own_campaign(a_number), own_campaign(b_number)
         try:
             result = compare_campaigns(a, b)
         except AnalysisError as exc:

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.report import Settings
 from questionnaires import GROUPS
 
+from ..core.parsing import whole_number
 from ..models import LOCATIONS, STAGES, Campaign
 from .raw import FIXED, SOURCE_LABELS, layout_of, raw_chunks, read_raw
 
@@ -37,7 +38,7 @@ def _option_numbers(campaign: Campaign):
     for q in layout_of(campaign).forms:
         for it in q.choice_items:
             for j, o in enumerate(it.options):
-                num = float(o.code) if o.code.isdigit() else float(j + 1)
+                num = float(whole_number(o.code, 10**9) or j + 1)
                 numbers.setdefault(it.code, {})[o.code] = num
                 labels.setdefault(it.code, {})[num] = o.label
                 if o.dont_know:

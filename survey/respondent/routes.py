@@ -20,6 +20,7 @@ from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
 from ..core.database import db
 from ..core.metrics import SUBMITTED
+from ..core.parsing import whole_number
 from ..core.privacy import request_address_hash, request_network_hash
 from ..core.timeutil import format_local, utcnow
 from ..models import AccessCode
@@ -110,7 +111,7 @@ def answered_here(ctx: LinkContext) -> Answered | None:
     if not value:
         return None
     number, _, sid = value.rpartition(".")
-    return Answered(int(number) if number.isdigit() else 0, sid)
+    return Answered(whole_number(number) or 0, sid)
 
 
 def may_add_sheet(ctx: LinkContext, done: Answered | None) -> bool:

@@ -15,6 +15,7 @@ from questionnaires import GROUPS, Questionnaire, Registry
 from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..core.timeutil import to_local, utcnow
 from ..models import (
     CLASS_GROUPS,
@@ -82,7 +83,7 @@ def round_slug(county: County, year: int) -> str:
     place = slugify("".join(lazy_pinyin(county.name)))
     prefix = f"{place if place != 'campaign' else 'county'}-{year}-"
     taken = db.session.scalars(sa.select(Campaign.slug).where(Campaign.slug.like(prefix + "%")))
-    rounds = [int(s[len(prefix) :]) for s in taken if s[len(prefix) :].isdigit()]
+    rounds = [whole_number(s[len(prefix) :]) or 0 for s in taken]
     return f"{prefix}{max(rounds, default=0) + 1}"
 
 
@@ -344,7 +345,6 @@ def link_with_context(*where) -> sa.Row | None:
 
 
 #: the largest id an INTEGER key column holds (PostgreSQL refuses larger numbers in a query)
-MAX_ID = 2**31 - 1
 
 
 def survey_path(token: str) -> str:
@@ -357,8 +357,8 @@ def find_campaign(ref: str | int) -> Campaign | None:
     ref = str(ref).strip()
     if "\x00" in ref:  # never a slug, and PostgreSQL refuses it in a query
         return None
-    if ref.isdigit() and int(ref) <= MAX_ID:
-        found = db.session.get(Campaign, int(ref))
+    if (number := whole_number(ref)) is not None:
+        found = db.session.get(Campaign, number)
         if found is not None:
             return found
     return db.session.scalar(sa.select(Campaign).where(Campaign.slug == ref))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..models import CLASS_GROUPS, Campaign, Response, School, SchoolClass
 from .campaigns import ensure_links
 
@@ -33,9 +34,10 @@ def check_class(grade: str, name: str, pupils: str) -> tuple[ClassEntry | None, 
         return None, f"年级不超过{GRADE_MAX}字，班级不超过{NAME_MAX}字"
     count = None
     if pupils:
-        if not (pupils.isascii() and pupils.isdigit()) or not 0 < int(pupils) <= PUPILS_MAX:
+        count = whole_number(pupils, PUPILS_MAX)
+        if not count:
             return None, f"班级人数“{pupils}”应为1到{PUPILS_MAX}的整数"
-        count = int(pupils)
+
     return ClassEntry(grade, name, count), None
 
 

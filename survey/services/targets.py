@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from questionnaires import GROUPS
 
 from ..core.database import db
+from ..core.parsing import whole_number
 from ..models import COUNTY_GROUPS, Campaign, Link, School
 from . import audit
 
@@ -46,8 +47,8 @@ def set_targets(campaign: Campaign, values: Mapping[int, str]) -> TargetUpdate:
         raw = (values.get(link.id) or "").strip()
         if raw == "":
             value = None
-        elif raw.isascii() and raw.isdigit() and int(raw) <= TARGET_MAX:
-            value = int(raw)
+        elif (number := whole_number(raw, TARGET_MAX)) is not None:
+            value = number
         else:
             result.errors.append(
                 f"{code} {GROUPS.get(group, group)}：“{raw}”不是0到{TARGET_MAX}的整数"

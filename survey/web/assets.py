@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask, Response, current_app, render_template, request, url_for
 from werkzeug.routing import IntegerConverter
 
+from ..core.parsing import MAX_ID
 from ..core.timeutil import format_local
-from ..services.campaigns import MAX_ID
 
 
 @lru_cache(maxsize=64)

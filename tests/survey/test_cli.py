@@ -6,6 +6,7 @@ import json
 import re
 
 import click
+import pytest
 
 from tests.helpers import login, response_count
 
@@ -58,6 +59,21 @@ def test_links_json_by_id_or_slug_with_base_url(app, runner, demo):
 def test_links_of_unknown_campaign_fail_with_a_message(runner, demo):
     out = runner.invoke(args=["links", "nope", "--json"])
     assert out.exit_code != 0 and "没有找到调查活动" in out.output
+
+
+@pytest.mark.parametrize("ref", ["²", "١", "9" * 30])
+def test_a_campaign_named_by_other_digits_is_not_found_cleanly(runner, demo, ref):
+    """ "²" passes str.isdigit() but not int(): the fuzz test found a traceback there."""
+    out = runner.invoke(args=["links", ref])
+    assert isinstance(out.exception, SystemExit) and out.exit_code == 1
+    assert "没有找到调查活动" in out.output
+
+
+def test_ids_in_urls_written_in_other_digits_are_refused(app, demo, staff):
+    client = app.test_client()
+    login(client, "admin")
+    assert client.get("/console/compare?a=%C2%B2&b=1").status_code == 400
+    assert client.get(f"/console/campaigns/{demo}/classes?school=%C2%B2").status_code == 200
 
 
 def test_questionnaires_json_lists_every_definition(runner):
