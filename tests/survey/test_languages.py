@@ -56,7 +56,9 @@ def test_an_answer_keeps_its_language_and_errors_speak_it(app, client, bilingual
     token = link_token(app, bilingual, "parent")
     q = questionnaire_for(app, bilingual, "parent")
     html = _page(client, f"/s/{token}?lang=ug")
-    answers = complete_answers(q, "parent")
+    # not one option everywhere: straight lines answered faster than the group's median are
+    # screened out, and a loaded machine made the second phone's answer the faster one
+    answers = complete_answers(q, "parent") | {"P02": "2"}
     short = {k: v for k, v in answers.items() if k != "P03"}
     sent = client.post(f"/s/{token}", data={**hidden_fields(html), **short, "lang": "ug"})
     page = sent.get_data(as_text=True)
