@@ -2,13 +2,14 @@
 
     python -m bench.load                          # 16 clients, 20 s, SQLite then PostgreSQL
     python -m bench.load --clients 16 --seconds 30 --backend sqlite
-    python -m bench.load --rounds 3               # alternate 3 times, print the median ratio
+    python -m bench.load --rounds 3               # 3 rounds, print the median ratio
 
 Each client opens a survey page (GET), reads its hidden fields and POSTs a complete answer set,
 again and again, over keep-alive HTTP/1.1 on loopback. The baseline is a minimal Flask app under
 the same gunicorn settings whose GET returns a tiny page and whose POST inserts one row into the
-same database. Prints completed submissions/s, p50/p95/p99 latency, errors, the ratio to the
-baseline, and checks that stored responses equal acknowledged ones.
+same database. Both servers run side by side and are driven by turns in 2-second slices, so
+that both see the machine alike. Prints completed submissions/s, p50/p95/p99 latency, errors,
+the ratio to the baseline, and checks that stored responses equal acknowledged ones.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from bench.common import DEFAULT_PG, percentile
 
 HIDDEN = re.compile(r'name="(csrf_token|ticket)" type="hidden" value="([^"]*)"')
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: seconds of one turn of each app in a round (bench/load's _round)
+SLICE_SECONDS = 2.0
 
 
 class Phone(threading.Thread):
@@ -108,13 +112,26 @@ def server_cpu(proc: subprocess.Popen | None) -> float:
     return total
 
 
+@dataclass
+class Slice:
+    """What one stretch of driving an app measured."""
+
+    ok: int
+    errors: int
+    elapsed: float
+    flows: list[float]  #: seconds per completed submission (GET + POST)
+    posts: list[float]
+    server_cpu: float  #: CPU seconds of the server (all workers) during the stretch
+    client_cpu: float
+
+
 def drive(
     base: str,
     jobs: list[tuple[str, dict]],
     clients: int,
     seconds: float,
     server: subprocess.Popen | None = None,
-) -> dict:
+) -> Slice:
     parts = urlsplit(base)
     deadline = time.perf_counter() + seconds
     phones = [Phone(parts.hostname, parts.port, jobs, deadline, k * 7) for k in range(clients)]
@@ -126,20 +143,33 @@ def drive(
         p.join()
     elapsed = time.perf_counter() - start
     cpu1, client1 = server_cpu(server), time.process_time()
-    flows = sorted(x for p in phones for x in p.latencies)
-    posts = sorted(x for p in phones for x in p.posts)
-    ok = sum(p.ok for p in phones)
+    return Slice(
+        ok=sum(p.ok for p in phones),
+        errors=sum(p.errors for p in phones),
+        elapsed=elapsed,
+        flows=[x for p in phones for x in p.latencies],
+        posts=[x for p in phones for x in p.posts],
+        server_cpu=cpu1 - cpu0,
+        client_cpu=client1 - client0,
+    )
+
+
+def summary(slices: list[Slice]) -> dict:
+    """Completed submissions per second over the slices' time together, latencies over all."""
+    ok = sum(s.ok for s in slices)
+    flows = sorted(x for s in slices for x in s.flows)
+    posts = sorted(x for s in slices for x in s.posts)
     return {
         "ok": ok,
-        "errors": sum(p.errors for p in phones),
-        "rate": ok / elapsed,
+        "errors": sum(s.errors for s in slices),
+        "rate": ok / sum(s.elapsed for s in slices),
         "p50": percentile(flows, 50) * 1000,
         "p95": percentile(flows, 95) * 1000,
         "p99": percentile(flows, 99) * 1000,
         "post_p99": percentile(posts, 99) * 1000,
         #: CPU milliseconds per completed submission, server (all workers) and this client
-        "server_cpu_ms": (cpu1 - cpu0) * 1000 / max(ok, 1),
-        "client_cpu_ms": (client1 - client0) * 1000 / max(ok, 1),
+        "server_cpu_ms": sum(s.server_cpu for s in slices) * 1000 / max(ok, 1),
+        "client_cpu_ms": sum(s.client_cpu for s in slices) * 1000 / max(ok, 1),
     }
 
 
@@ -262,28 +292,42 @@ def bench_env(uri: str) -> dict:
     }
 
 
-def _round(uri, cid, jobs, clients, seconds, port) -> tuple[dict, dict, int]:
-    """One survey run then one baseline run, each on freshly started, warmed-up workers."""
+def _round(
+    uri, cid, jobs, clients, seconds, port, slice_seconds: float = SLICE_SECONDS
+) -> tuple[dict, dict, int]:
+    """The survey app and the bare baseline, served side by side on freshly started,
+    warmed-up workers and driven by turns in short slices (survey, baseline, baseline,
+    survey, ...), `seconds` each in all. A machine that speeds up or slows down during the
+    round (a busy neighbour on the same host) then weighs on both alike; one long run of each
+    after the other did not (the same code measured 0.58 to 0.79 that way)."""
     env = bench_env(uri)
     count_sql = f"SELECT count(*) FROM response WHERE campaign_id = {cid}"
+    _baseline_table(uri)
+    # the same answer sets as the survey flow, so the client does the same work
+    base_jobs = [(f"/base/{i}", answers) for i, (_, answers) in enumerate(jobs)]
+    survey_url, base_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
     proc = gunicorn("survey:create_app()", port, env)
+    base_proc = None
     try:
-        drive(f"http://127.0.0.1:{port}", jobs, clients, 3)  # warm up every worker
+        base_proc = gunicorn("bench.baseline:app", port + 1, env)
+        drive(survey_url, jobs, clients, 3)  # warm up every worker
+        drive(base_url, base_jobs, clients, 3)
         before = stored(uri, count_sql)
-        real = drive(f"http://127.0.0.1:{port}", jobs, clients, seconds, proc)
+        real: list[Slice] = []
+        base: list[Slice] = []
+        turns = [
+            lambda: real.append(drive(survey_url, jobs, clients, slice_seconds, proc)),
+            lambda: base.append(drive(base_url, base_jobs, clients, slice_seconds, base_proc)),
+        ]
+        for k in range(max(1, round(seconds / slice_seconds))):
+            for turn in turns if k % 2 == 0 else turns[::-1]:
+                turn()
         added = stored(uri, count_sql) - before
     finally:
         stop(proc)
-    _baseline_table(uri)
-    base_proc = gunicorn("bench.baseline:app", port + 1, env)
-    try:
-        # the same answer sets as the survey flow, so the client does the same work
-        base_jobs = [(f"/base/{i}", answers) for i, (_, answers) in enumerate(jobs)]
-        drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, 3)
-        base = drive(f"http://127.0.0.1:{port + 1}", base_jobs, clients, seconds, base_proc)
-    finally:
-        stop(base_proc)
-    return real, base, added
+        if base_proc is not None:
+            stop(base_proc)
+    return summary(real), summary(base), added
 
 
 def run(backend: str, clients: int, seconds: float, pg_url: str, rounds: int = 1) -> None:
@@ -338,7 +382,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument(
-        "--rounds", type=int, default=1, help="alternate survey and baseline runs; print the median"
+        "--rounds", type=int, default=1, help="rounds on fresh servers; print the median ratio"
     )
     args = parser.parse_args()
     for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:

@@ -189,7 +189,8 @@ def reserve_numbers(campaign: Campaign, school: School, group: str, copies: int)
 
 def parse_number(batch: EntryBatch, text: str) -> int:
     """A typed sheet number, or the code scanned from the sheet's QR code (which must be of
-    this batch's campaign, school and group)."""
+    this batch's campaign, school and group). Where the school × group's sheets were printed
+    here, a number beyond the last one printed is refused."""
     text = (text or "").strip()
     if not text:
         raise EntryRefused("请先输入问卷编号。")
@@ -210,6 +211,15 @@ def parse_number(batch: EntryBatch, text: str) -> int:
         number = int(digits)
     if not 1 <= number <= NUMBER_MAX:
         raise EntryRefused(f"问卷编号应在 1 到 {NUMBER_MAX} 之间。")
+    printed = db.session.scalar(
+        sa.select(PaperNumbers.last).where(
+            PaperNumbers.school_id == batch.school_id, PaperNumbers.group == batch.group
+        )
+    )
+    if printed is not None and number > printed:  # a slip of the keyboard, most likely
+        raise EntryRefused(
+            f"本批次的问卷只打印到第 {printed} 号，没有第 {number} 号，请核对问卷上的编号。"
+        )
     return number
 
 

@@ -24,7 +24,9 @@ from ..models import (
     AccessCode,
     Campaign,
     County,
+    EntryBatch,
     Link,
+    PaperNumbers,
     ResponseTally,
     School,
     SchoolClass,
@@ -219,6 +221,8 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
     elif edit.county_links != campaign.county_links:
         raise EditRefused("已有答卷后不能更改人大代表、政协委员和社会公众的链接方式")
     relinked = changes.get("county_links", campaign.county_links) != campaign.county_links
+    if relinked and has_paper(campaign, COUNTY_GROUPS):  # its sheets name the unit or school
+        raise EditRefused("已为人大代表、政协委员或社会公众打印纸质问卷，不能再更改他们的链接方式")
     for key, value in changes.items():
         setattr(campaign, key, value)
     apply_settings(campaign, edit)
@@ -226,6 +230,17 @@ def update_campaign(campaign: Campaign, edit: CampaignEdit, has_answers: bool) -
         prune_links(campaign)
     ensure_links(campaign)
     return sorted(k for k in changes if k != "forms" and (k != "county_links" or relinked))
+
+
+def has_paper(campaign: Campaign, groups: Iterable[str]) -> bool:
+    """Whether paper sheets of these groups have been printed or typed in the campaign."""
+    groups = list(groups)
+    return any(
+        db.session.scalar(
+            sa.select(sa.exists().where(model.campaign_id == campaign.id, model.group.in_(groups)))
+        )
+        for model in (PaperNumbers, EntryBatch)
+    )
 
 
 def set_analysis(campaign: Campaign, values: dict) -> None:

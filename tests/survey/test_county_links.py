@@ -211,3 +211,23 @@ def test_an_assessor_campaign_has_a_county_link_per_assessed_county(app, tree):
     assert units == {"全县-示例县": "示例县", "全县-东县": "东县"}
     assert {g for code, g in _links(app, cid) if code.startswith("全县")} == {"deputy", "public"}
     assert len(_links(app, cid)) == 2 * 1 + 2 * 2
+
+
+def test_the_county_link_setting_stays_once_sheets_are_printed_for_the_county_unit(
+    app, admin, made, campaign_form, runner, tmp_path
+):
+    out = tmp_path / "deputies.docx"
+    printed = runner.invoke(
+        args=["paper-form", str(made), "--school", "全县", "--group", "deputy"]
+        + ["--copies", "2", "--output", str(out)]
+    )
+    assert printed.exit_code == 0, printed.output
+    before = _links(app, made)
+    # the county unit's numbered sheets are out there: the unit cannot go away under them
+    refused = _edit(admin, made, campaign_form, county_links=None)
+    assert refused.status_code == 400
+    assert "已为人大代表、政协委员或社会公众打印纸质问卷" in refused.get_data(as_text=True)
+    assert _links(app, made) == before
+    # other edits still go through
+    renamed = _edit(admin, made, campaign_form, county_links="y", name="改名后的调查")
+    assert renamed.status_code == 302

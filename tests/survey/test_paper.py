@@ -393,3 +393,17 @@ def test_a_printed_sheet_is_a4_and_its_pages_are_kept_as_images(app, runner, dem
             timeout=60,
         )
         SAVED.extend(sorted(SCREENSHOT_DIR.glob("paper-form-*.png")))
+
+
+def test_a_number_beyond_the_printed_sheets_is_refused(
+    app, runner, demo, typists, batch_url, enter, tmp_path
+):
+    args = ["paper-form", "demo-2026", "--school", SCHOOL, "--group", "parent", "--copies", "3"]
+    assert runner.invoke(args=[*args, "--output", str(tmp_path / "p.docx")]).exit_code == 0
+    first, _ = typists
+    typo = enter(first, batch_url, 1, "30", sheet())  # sheet 3 with a key held too long
+    assert typo.status_code == 422
+    assert "只打印到第 3 号，没有第 30 号" in typo.get_data(as_text=True)
+    assert enter(first, batch_url, 1, "3", sheet()).status_code == 302
+    with app.app_context():
+        assert [s.number for s in db.session.scalar(sa.select(EntryBatch)).sheets] == [3]
