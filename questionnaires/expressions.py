@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<ref>\$\{[A-Za-z_][A-Za-z0-9_]*\})|(?P<str>'[^']*'|\"[^\"]*\")"
@@ -146,11 +147,62 @@ def evaluate(tree: list, values: Mapping[str, str]) -> bool:
     raise ExpressionError(f"unknown node {op!r}")
 
 
+@dataclass(frozen=True)
+class Phrasing:
+    """How a language tells a condition: item and answer, negation, joins, the frame."""
+
+    chose: str  #: {n} the item's number, {label} the option
+    not_chose: str
+    negated: str  #: {x} a condition
+    both: str
+    either: str
+    groups: str  #: between the groups of an identity condition
+    when: str  #: the frame of a condition on answers, {x}
+    who: str  #: the frame of an identity condition (who fills the item in), {x}
+
+
+PHRASINGS = {
+    "zh-Hans": Phrasing(
+        chose="第{n}题选“{label}”",
+        not_chose="第{n}题未选“{label}”",
+        negated="不是{x}",
+        both="且",
+        either="或",
+        groups="、",
+        when="（{x}时填写）",
+        who="（{x}填写）",
+    ),
+    "ug": Phrasing(
+        chose="{n}-سوئالدا «{label}» تاللانغان",
+        not_chose="{n}-سوئالدا «{label}» تاللانمىغان",
+        negated="{x} ئەمەس",
+        both=" ھەمدە ",
+        either=" ياكى ",
+        groups="، ",
+        when="({x} بولسا تولدۇرۇڭ)",
+        who="({x} تولدۇرىدۇ)",
+    ),
+    "en": Phrasing(
+        chose="“{label}” chosen in question {n}",
+        not_chose="“{label}” not chosen in question {n}",
+        negated="not {x}",
+        both=" and ",
+        either=" or ",
+        groups=", ",
+        when="(answer if {x})",
+        who="(for {x})",
+    ),
+}
+
+
 def describe(tree: list, q, lang: str | None = None, numbers=None) -> str:
-    """The condition in words: （家长填写） for the identity item's answers, else
-    （第N题选“…”时填写）; option labels in `lang` where translated, N from `numbers` (item
-    code -> number, as a printed sheet numbers them) or the item's place in the form."""
-    return f"（{_words(tree, q, lang, numbers)}{'' if _is_identity(tree, q) else '时'}填写）"
+    """The condition in words, in `lang` (Chinese where it has no phrasing): （家长填写） for
+    the identity item's answers, else （第N题选“…”时填写）; option labels in `lang` where
+    translated, N from `numbers` (item code -> number, as a printed sheet numbers them) or the
+    item's place in the form."""
+    words = PHRASINGS.get(lang or "", PHRASINGS["zh-Hans"])
+    frame = words.who if _is_identity(tree, q) else words.when
+    return frame.format(x=_words(tree, q, lang, numbers, words))
 
 
 def _is_identity(tree: list, q) -> bool:
@@ -162,7 +214,7 @@ def _is_identity(tree: list, q) -> bool:
     return tree[0] == "or" and all(_is_identity(t, q) for t in tree[1:])
 
 
-def _words(tree: list, q, lang: str | None = None, numbers=None) -> str:
+def _words(tree: list, q, lang: str | None, numbers, words: Phrasing) -> str:
     op = tree[0]
     if op in ("eq", "sel", "ne"):
         item = q.item(tree[1])
@@ -176,13 +228,13 @@ def _words(tree: list, q, lang: str | None = None, numbers=None) -> str:
             number = numbers.get(item.code, "?")
         else:
             number = q.items.index(item) + 1
-        return f"第{number}题{'未选' if op == 'ne' else '选'}“{label}”"
+        return (words.not_chose if op == "ne" else words.chose).format(n=number, label=label)
     if op == "not":
-        return f"不是{_words(tree[1], q, lang, numbers)}"
-    joined = ("、" if _is_identity(tree, q) else ("且" if op == "and" else "或")).join(
-        _words(t, q, lang, numbers) for t in tree[1:]
+        return words.negated.format(x=_words(tree[1], q, lang, numbers, words))
+    joiner = (
+        words.groups if _is_identity(tree, q) else (words.both if op == "and" else words.either)
     )
-    return joined
+    return joiner.join(_words(t, q, lang, numbers, words) for t in tree[1:])
 
 
 def to_text(tree: list) -> str:

@@ -24,6 +24,7 @@ from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 from ..importing.paper import Sheet, item_numbers, needs_instruction, sheet_items
 from ..models import COUNTY_WIDE, Campaign
 from ..services.campaigns import group_forms
+from ..web.language import catalogue
 from ..web.qr import qr_png, safe_filename
 
 BODY_FONT = "宋体"
@@ -135,7 +136,7 @@ def _sheet(doc, sheet: Sheet, q: Questionnaire, lang: str) -> None:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if q.intro_in(lang):
         _para(doc, q.intro_in(lang), size=12, rtl=rtl)
-    _para(doc, INSTRUCTION, size=11, bold=True)
+    _para(doc, catalogue(lang).get(INSTRUCTION, INSTRUCTION), size=11, bold=True, rtl=rtl)
     stage = None if sheet.school.stage == COUNTY_WIDE else sheet.school.stage
     groups = frozenset({sheet.group})
     items = sheet_items(q, sheet.group)
@@ -149,7 +150,7 @@ def _sheet(doc, sheet: Sheet, q: Questionnaire, lang: str) -> None:
         question.paragraph_format.space_before = Pt(6)
         if needs_instruction(item, q, sheet.group):
             words = q.condition_text(item, lang, numbers)
-            _para(doc, words, size=11, italic=True, keep=True)
+            _para(doc, words, size=11, italic=True, rtl=rtl, keep=True)
         if item.hint_in(lang):
             _para(doc, item.hint_in(lang), size=10, italic=True, rtl=rtl, keep=True)
         if item.type == "text":

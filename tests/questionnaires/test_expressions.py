@@ -77,3 +77,19 @@ def test_a_skip_on_an_answer_is_told_with_the_number_the_sheet_prints():
     q = replace(q, items=(*q.items[:5], later, *q.items[6:]))
     assert q.condition_text(later) == "（第3题选“满意”时填写）"
     assert q.condition_text(later, numbers={asked.code: 2}) == "（第2题选“满意”时填写）"
+
+
+def test_a_skip_is_told_in_the_language_of_the_page_or_sheet():
+    """A Uyghur sheet or page says the condition in Uyghur, with the option's Uyghur label."""
+    from dataclasses import replace
+
+    q = load_registry().get("parent")
+    asked, later = q.items[2], q.items[5]
+    later = replace(later, relevant=f"${{{asked.code}}} = '1'")
+    q = replace(q, items=(*q.items[:5], later, *q.items[6:]))
+    label = asked.option("1").label_in("ug")
+    assert label != asked.option("1").label
+    words = q.condition_text(later, "ug")
+    assert words == f"(3-سوئالدا «{label}» تاللانغان بولسا تولدۇرۇڭ)"
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in words)
+    assert q.condition_text(later, "en").startswith("(answer if ")

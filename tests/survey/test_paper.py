@@ -14,6 +14,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 from docx import Document
+from docx.oxml.ns import qn
 
 from survey.core.database import db
 from survey.models import AuditEntry, Campaign, EntryBatch, Response, School, User
@@ -407,3 +408,23 @@ def test_a_number_beyond_the_printed_sheets_is_refused(
     assert enter(first, batch_url, 1, "3", sheet()).status_code == 302
     with app.app_context():
         assert [s.number for s in db.session.scalar(sa.select(EntryBatch)).sheets] == [3]
+
+
+def test_a_uyghur_sheet_speaks_uyghur_from_the_instruction_to_the_options(
+    app, runner, demo, tmp_path
+):
+    """Its body carries no Chinese: instruction, questions and options in Uyghur, right to
+    left (the header stays for the bureau's operators)."""
+    with app.app_context():
+        db.session.get(Campaign, demo).languages = ["zh-Hans", "ug"]
+        db.session.commit()
+    out = tmp_path / "ug.docx"
+    args = ["paper-form", "demo-2026", "--school", SCHOOL, "--group", "parent", "--copies", "1"]
+    done = runner.invoke(args=[*args, "--language", "ug", "--output", str(out)])
+    assert done.exit_code == 0, done.output
+    body = [p for p in Document(str(out)).paragraphs if p.text.strip()]
+    chinese = [p.text for p in body if any("\u4e00" <= ch <= "\u9fff" for ch in p.text)]
+    assert chinese == []
+    assert any("«√»" in p.text for p in body)  # the instruction
+    words = [p for p in body if p.text.strip("_ ")]  # not the lines to write a comment on
+    assert all(p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None for p in words)
