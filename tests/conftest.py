@@ -100,6 +100,31 @@ def staff(app, demo):
         return made
 
 
+@pytest.fixture
+def new_version(app):
+    """new_version(code, change) -> the shipped questionnaire `code` stored as its next
+    version after change(body) edits it, as an XLSForm import would; served at once."""
+    import json
+    from pathlib import Path
+
+    from survey.models import QuestionnaireDefinition
+    from survey.services.definitions import next_version, refresh
+
+    def store(code: str, change) -> int:
+        shipped = Path(__file__).parents[1] / "questionnaires" / "definitions" / f"{code}.v1.json"
+        body = json.loads(shipped.read_text(encoding="utf-8"))
+        change(body)
+        with app.app_context():
+            registry = app.extensions["questionnaires"]
+            body["version"] = next_version(registry, code, 1)
+            db.session.add(QuestionnaireDefinition(code=code, version=body["version"], body=body))
+            db.session.commit()
+            refresh(registry, force=True)
+        return body["version"]
+
+    return store
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print where the screenshots are, how many generated cases the fuzz tests ran, and
     the server errors among them."""

@@ -65,6 +65,7 @@ def paper_home(campaign_id: int):
                 request.form.get("group", ""),
                 request.form.get("label", ""),
                 current_user,
+                whole_number(request.form.get("version", "")),
             )
         except paper.EntryRefused as exc:
             db.session.rollback()
@@ -86,6 +87,7 @@ def paper_home(campaign_id: int):
         schools=sorted(campaign.schools, key=lambda s: s.code),
         languages=[(code, LANGUAGES[code][0]) for code in (campaign.languages or ["zh-Hans"])],
         counts=paper.pass_counts(campaign),
+        versions=paper.printed_versions(campaign),
     ), status
 
 

@@ -27,12 +27,13 @@ from ..models import (
     EntryBatch,
     EntrySheet,
     PaperNumbers,
+    PaperPrint,
     Response,
     School,
     User,
 )
 from ..services import audit
-from ..services.campaigns import registry
+from ..services.campaigns import group_forms, registry
 from ..services.handouts import school_links
 from ..services.responses import DuplicateBatch, build_row, store_batch
 from .responses import check_sheet, places
@@ -153,10 +154,11 @@ def print_sheets(
         raise EntryRefused(
             f"一次最多打印 {MAX_SHEETS} 份（这次要 {total} 份），请按学校或群体分批打印。"
         )
+    forms = group_forms(campaign)
     sheets = [
         Sheet(campaign.id, school, g, number)
         for school, g, n in wanted
-        for number in reserve_numbers(campaign, school, g, n)
+        for number in reserve_numbers(campaign, school, g, n, forms[g].version)
     ]
     audit.record(
         "paper.print",
@@ -168,9 +170,12 @@ def print_sheets(
     return sheets
 
 
-def reserve_numbers(campaign: Campaign, school: School, group: str, copies: int) -> range:
-    """The next `copies` sheet numbers of a school × group, never handed out before (the
-    caller commits). The counter row is locked on PostgreSQL so two printings never share."""
+def reserve_numbers(
+    campaign: Campaign, school: School, group: str, copies: int, version: int
+) -> range:
+    """The next `copies` sheet numbers of a school × group, never handed out before, printed
+    with questionnaire `version` (the caller commits). The counter row is locked on PostgreSQL
+    so two printings never share."""
     row = db.session.scalar(
         sa.select(PaperNumbers)
         .where(PaperNumbers.school_id == school.id, PaperNumbers.group == group)
@@ -183,6 +188,16 @@ def reserve_numbers(campaign: Campaign, school: School, group: str, copies: int)
     if first + copies - 1 > NUMBER_MAX:
         raise EntryRefused(f"{school.name}{GROUPS[group]}问卷的编号已用完。")
     row.last = first + copies - 1
+    db.session.add(
+        PaperPrint(
+            campaign_id=campaign.id,
+            school_id=school.id,
+            group=group,
+            first=first,
+            last=row.last,
+            version=version,
+        )
+    )
     db.session.flush()
     return range(first, first + copies)
 
@@ -220,27 +235,79 @@ def parse_number(batch: EntryBatch, text: str) -> int:
         raise EntryRefused(
             f"本批次的问卷只打印到第 {printed} 号，没有第 {number} 号，请核对问卷上的编号。"
         )
+    version = printed_version(batch.school_id, batch.group, number)
+    if version is not None and batch.version is not None and version != batch.version:
+        raise EntryRefused(
+            f"第 {number} 号问卷是按第 {version} 版问卷印刷的，本批次录入第 {batch.version} 版："
+            f"请新建批次、选择第 {version} 版来录入它。"
+        )
     return number
+
+
+def printed_version(school_id: int, group: str, number: int) -> int | None:
+    """The questionnaire version sheet `number` of a school × group was printed with (None
+    where it was not printed here)."""
+    return db.session.scalar(
+        sa.select(PaperPrint.version).where(
+            PaperPrint.school_id == school_id,
+            PaperPrint.group == group,
+            PaperPrint.first <= number,
+            PaperPrint.last >= number,
+        )
+    )
+
+
+def printed_versions(campaign: Campaign) -> list[int]:
+    """The questionnaire versions the campaign's sheets were printed with, oldest first."""
+    return sorted(
+        db.session.scalars(
+            sa.select(PaperPrint.version).where(PaperPrint.campaign_id == campaign.id).distinct()
+        )
+    )
 
 
 # -- batches and passes -----------------------------------------------------------------
 
 
 def form_of(batch: EntryBatch) -> Questionnaire:
+    """The questionnaire a batch is typed against: the version its sheets were printed with."""
     campaign = db.session.get(Campaign, batch.campaign_id)
-    return registry().get(campaign.forms[batch.group])
+    code = campaign.forms[batch.group]
+    return (batch.version and registry().get(code, batch.version)) or registry().get(code)
 
 
-def new_batch(campaign: Campaign, school: School, group: str, label: str, user: User) -> EntryBatch:
+def new_batch(
+    campaign: Campaign,
+    school: School,
+    group: str,
+    label: str,
+    user: User,
+    version: int | None = None,
+) -> EntryBatch:
+    """A batch of a school × group's sheets, typed against questionnaire `version`: by
+    default the version of the school × group's latest printing, else the current one."""
     if group not in campaign.groups:
         raise EntryRefused("本次调查没有这个群体。")
     if school.campaign_id != campaign.id:
         raise EntryRefused("本次调查没有这所学校。")
+    code = campaign.forms[group]
+    if version is None:
+        version = db.session.scalar(
+            sa.select(PaperPrint.version)
+            .where(PaperPrint.school_id == school.id, PaperPrint.group == group)
+            .order_by(PaperPrint.id.desc())
+            .limit(1)
+        )
+    if version is None:
+        version = registry().get(code).version
+    elif registry().get(code, version) is None:
+        raise EntryRefused(f"没有第 {version} 版的{GROUPS[group]}问卷。")
     label = label.strip()[:80] or f"{school.name} {GROUPS[group]}"
     batch = EntryBatch(
         campaign_id=campaign.id,
         school_id=school.id,
         group=group,
+        version=version,
         label=label,
         created_by=user.id,
         settled={},
@@ -253,6 +320,7 @@ def new_batch(campaign: Campaign, school: School, group: str, label: str, user: 
         batch=batch.id,
         school=school.code,
         group=group,
+        version=version,
     )
     return batch
 

@@ -20,7 +20,7 @@ from .campaign import (
 )
 from .dossier_template import DossierTemplate
 from .imports import ImportDraft, ImportMapping
-from .paper import EntryBatch, EntrySheet, PaperNumbers
+from .paper import EntryBatch, EntrySheet, PaperNumbers, PaperPrint
 from .questionnaire import QuestionnaireDefinition
 from .response import SOURCES, Response
 from .tally import ResponseTally
@@ -34,6 +34,7 @@ __all__ = [
     "EntryBatch",
     "EntrySheet",
     "PaperNumbers",
+    "PaperPrint",
     "LINK_MODES",
     "ROLES",
     "AuditEntry",

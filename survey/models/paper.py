@@ -26,6 +26,23 @@ class PaperNumbers(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
+class PaperPrint(db.Model):
+    """One printing of a school × group's sheets: their numbers and the questionnaire version
+    printed on them, so sheets are typed against the form they carry even after the
+    questionnaire has changed."""
+
+    __tablename__ = "paper_print"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    group: Mapped[str] = mapped_column(sa.String(12))
+    first: Mapped[int]
+    last: Mapped[int]
+    version: Mapped[int]
+    printed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EntryBatch(db.Model):
     """A stack of paper sheets of one school × group, typed twice by two operators."""
 
@@ -35,6 +52,8 @@ class EntryBatch(db.Model):
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     group: Mapped[str] = mapped_column(sa.String(12))
+    #: the questionnaire version its sheets were printed with (None: the current one)
+    version: Mapped[int | None]
     label: Mapped[str] = mapped_column(sa.String(80))
     created_by: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from ..models import (
     EntrySheet,
     Link,
     PaperNumbers,
+    PaperPrint,
     Response,
     ResponseTally,
     School,
@@ -244,6 +245,7 @@ def delete_campaign(campaign: Campaign) -> int:
     db.session.execute(sa.delete(EntrySheet).where(EntrySheet.batch_id.in_(batches)))
     db.session.execute(sa.delete(EntryBatch).where(EntryBatch.campaign_id == cid))
     db.session.execute(sa.delete(PaperNumbers).where(PaperNumbers.campaign_id == cid))
+    db.session.execute(sa.delete(PaperPrint).where(PaperPrint.campaign_id == cid))
     db.session.execute(sa.delete(AccessCode).where(AccessCode.link_id.in_(links)))
     db.session.execute(sa.delete(Link).where(Link.campaign_id == cid))
     schools = sa.select(School.id).where(School.campaign_id == cid)

@@ -91,21 +91,9 @@ def test_the_campaign_form_chooses_the_languages(app, admin, demo, campaign_form
     assert re.search(r'value="ug"[^>]*checked|checked[^>]*value="ug"', page)
 
 
-def test_a_uyghur_page_tells_a_skip_in_uyghur(app, client, bilingual):
+def test_a_uyghur_page_tells_a_skip_in_uyghur(app, client, bilingual, new_version):
     """An item asked only after a given answer says so in the page's language."""
-    from pathlib import Path
-
-    from survey.models import QuestionnaireDefinition
-    from survey.services.definitions import refresh
-
-    shipped = Path(__file__).parents[2] / "questionnaires" / "definitions" / "parent.v1.json"
-    body = json.loads(shipped.read_text(encoding="utf-8"))
-    body["version"] = 2
-    body["items"][5]["relevant"] = "${P03} = '1'"
-    with app.app_context():
-        db.session.add(QuestionnaireDefinition(code="parent", version=2, body=body))
-        db.session.commit()
-        refresh(app.extensions["questionnaires"], force=True)
+    new_version("parent", lambda body: body["items"][5].update(relevant="${P03} = '1'"))
     url = f"/s/{link_token(app, bilingual, 'parent')}"
     ug = _page(client, f"{url}?lang=ug")
     assert UG_TITLE in ug and "3-سوئالدا «رازى» تاللانغان بولسا تولدۇرۇڭ" in ug

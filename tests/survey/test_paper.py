@@ -22,6 +22,7 @@ from tests.artifacts import SAVED, SCREENSHOT_DIR
 from tests.helpers import PASSWORD, csrf_of, login, response_count
 
 SCHOOL = "4101010001"
+REWORDED = "第二版改写的第一题"
 
 
 @pytest.fixture
@@ -428,3 +429,30 @@ def test_a_uyghur_sheet_speaks_uyghur_from_the_instruction_to_the_options(
     assert any("«√»" in p.text for p in body)  # the instruction
     words = [p for p in body if p.text.strip("_ ")]  # not the lines to write a comment on
     assert all(p._p.pPr is not None and p._p.pPr.find(qn("w:bidi")) is not None for p in words)
+
+
+def test_sheets_are_typed_against_the_questionnaire_version_they_were_printed_with(
+    app, runner, demo, typists, make_batch, enter, new_version, tmp_path
+):
+    args = ["paper-form", "demo-2026", "--school", SCHOOL, "--group", "parent", "--copies", "2"]
+    assert runner.invoke(args=[*args, "--output", str(tmp_path / "v1.docx")]).exit_code == 0
+    # the parents' questionnaire is changed after the printing
+    assert new_version("parent", lambda body: body["items"][0].update(text=REWORDED)) == 2
+    first, _ = typists
+    old = make_batch(first, "旧版")
+    typing = first.get(f"{old}/1").get_data(as_text=True)
+    assert "问卷第 1 版" in typing and REWORDED not in typing
+    assert enter(first, old, 1, "2", sheet()).status_code == 302
+    # sheets printed now carry version 2: not typed into the version 1 batch
+    assert runner.invoke(args=[*args, "--output", str(tmp_path / "v2.docx")]).exit_code == 0
+    refused = enter(first, old, 1, "3", sheet())
+    assert refused.status_code == 422
+    assert "第 3 号问卷是按第 2 版问卷印刷的" in refused.get_data(as_text=True)
+    page = first.get(f"/console/campaigns/{demo}/paper").get_data(as_text=True)
+    assert '<option value="2">第 2 版</option>' in page
+    new = make_batch(first, "新版")  # the latest printing's version by default
+    assert REWORDED in first.get(f"{new}/1").get_data(as_text=True)
+    assert enter(first, new, 1, "3", sheet()).status_code == 302
+    with app.app_context():
+        versions = dict(db.session.execute(sa.select(EntryBatch.label, EntryBatch.version)).all())
+        assert versions == {"旧版": 1, "新版": 2}
