@@ -87,7 +87,7 @@ def _document(campaign: Campaign, sheets: list[Sheet], q: Questionnaire, out, la
     for i, sheet in enumerate(sheets):
         section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
         _page(section)
-        _header(section, campaign, sheet)
+        _header(section, campaign, sheet, q.version)
         end = body.sectPr  # the document's last section: every sheet goes before it
         if typeset:
             for element in typeset:
@@ -106,8 +106,9 @@ def _page(section) -> None:
     section.header_distance = section.footer_distance = Cm(0.8)
 
 
-def _header(section, campaign: Campaign, sheet: Sheet) -> None:
-    """The sheet's number and QR code on every page of it, so pages never lose their sheet."""
+def _header(section, campaign: Campaign, sheet: Sheet, version: int) -> None:
+    """The sheet's number and QR code on every page of it, so pages never lose their sheet,
+    and the questionnaire version it carries (a batch is typed against one version)."""
     section.header.is_linked_to_previous = False
     where = sheet.school.name
     table = section.header.add_table(1, 2, Cm(17.4))
@@ -116,7 +117,7 @@ def _header(section, campaign: Campaign, sheet: Sheet) -> None:
     table.columns[0].width = left.width = Cm(14.6)
     table.columns[1].width = right.width = Cm(2.8)
     left.paragraphs[0].text = campaign.name
-    line = left.add_paragraph(f"{where} · {GROUPS[sheet.group]} · 问卷编号 ")
+    line = left.add_paragraph(f"{where} · {GROUPS[sheet.group]} · 第{version}版 · 问卷编号 ")
     number = line.add_run(f"{sheet.number:06d}")
     number.bold = True
     number.font.size = Pt(14)

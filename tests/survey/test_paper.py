@@ -250,6 +250,7 @@ def test_the_paper_form_command_numbers_every_sheet_and_continues(app, runner, d
     doc = Document(str(out))
     assert len(doc.sections) == 3
     headers = ["".join(c.text for c in s.header.tables[0].rows[0].cells) for s in doc.sections]
+    assert all("家长 · 第1版 · 问卷编号" in h for h in headers)
     assert [re.search(r"问卷编号 (\d{6})", h).group(1) for h in headers] == [
         "000001",
         "000002",
