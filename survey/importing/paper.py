@@ -244,17 +244,15 @@ def parse_number(batch: EntryBatch, text: str) -> int:
     return number
 
 
-def printed_version(school_id: int, group: str, number: int) -> int | None:
-    """The questionnaire version sheet `number` of a school × group was printed with (None
-    where it was not printed here)."""
-    return db.session.scalar(
-        sa.select(PaperPrint.version).where(
-            PaperPrint.school_id == school_id,
-            PaperPrint.group == group,
-            PaperPrint.first <= number,
-            PaperPrint.last >= number,
-        )
+def printed_version(school_id: int, group: str, number: int | None = None) -> int | None:
+    """The questionnaire version sheet `number` of a school × group was printed with, or
+    without a number that of its latest printing (None where nothing was printed here)."""
+    query = sa.select(PaperPrint.version).where(
+        PaperPrint.school_id == school_id, PaperPrint.group == group
     )
+    if number is not None:
+        query = query.where(PaperPrint.first <= number, PaperPrint.last >= number)
+    return db.session.scalar(query.order_by(PaperPrint.id.desc()).limit(1))
 
 
 def printed_versions(campaign: Campaign) -> list[int]:
@@ -272,8 +270,7 @@ def printed_versions(campaign: Campaign) -> list[int]:
 def form_of(batch: EntryBatch) -> Questionnaire:
     """The questionnaire a batch is typed against: the version its sheets were printed with."""
     campaign = db.session.get(Campaign, batch.campaign_id)
-    code = campaign.forms[batch.group]
-    return (batch.version and registry().get(code, batch.version)) or registry().get(code)
+    return registry().get(campaign.forms[batch.group], batch.version)  # None: the current one
 
 
 def new_batch(
@@ -290,18 +287,12 @@ def new_batch(
         raise EntryRefused("本次调查没有这个群体。")
     if school.campaign_id != campaign.id:
         raise EntryRefused("本次调查没有这所学校。")
-    code = campaign.forms[group]
     if version is None:
-        version = db.session.scalar(
-            sa.select(PaperPrint.version)
-            .where(PaperPrint.school_id == school.id, PaperPrint.group == group)
-            .order_by(PaperPrint.id.desc())
-            .limit(1)
-        )
-    if version is None:
-        version = registry().get(code).version
-    elif registry().get(code, version) is None:
+        version = printed_version(school.id, group)
+    q = registry().get(campaign.forms[group], version)  # version None: the current one
+    if q is None:
         raise EntryRefused(f"没有第 {version} 版的{GROUPS[group]}问卷。")
+    version = q.version
     label = label.strip()[:80] or f"{school.name} {GROUPS[group]}"
     batch = EntryBatch(
         campaign_id=campaign.id,

@@ -24,7 +24,7 @@ from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 from ..importing.paper import Sheet, item_numbers, needs_instruction, sheet_items
 from ..models import COUNTY_WIDE, Campaign
 from ..services.campaigns import group_forms
-from ..web.language import catalogue
+from ..web.language import translate
 from ..web.qr import qr_png, safe_filename
 
 BODY_FONT = "宋体"
@@ -137,7 +137,7 @@ def _sheet(doc, sheet: Sheet, q: Questionnaire, lang: str) -> None:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if q.intro_in(lang):
         _para(doc, q.intro_in(lang), size=12, rtl=rtl)
-    _para(doc, catalogue(lang).get(INSTRUCTION, INSTRUCTION), size=11, bold=True, rtl=rtl)
+    _para(doc, translate(INSTRUCTION, lang), size=11, bold=True, rtl=rtl)
     stage = None if sheet.school.stage == COUNTY_WIDE else sheet.school.stage
     groups = frozenset({sheet.group})
     items = sheet_items(q, sheet.group)

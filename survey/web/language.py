@@ -36,9 +36,14 @@ def current() -> str:
     return g.get("lang") or BASE_LANGUAGE
 
 
+def translate(text: str, lang: str) -> str:
+    """Words in a language, as its catalogue has them (the words themselves where it has not)."""
+    return catalogue(lang).get(text, text)
+
+
 def gettext(text: str, **values) -> str:
     """The page's words in its language, formatted with %(name)s values."""
-    found = catalogue(current()).get(text, text)
+    found = translate(text, current())
     return found % values if values else found
 
 
