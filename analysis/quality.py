@@ -271,10 +271,12 @@ def flag_responses(
 
     out["burst"] = bursts(few, cfg, baseline).reindex(frame.index, fill_value=False)
     out["duplicate"] = duplicates(few, cfg).reindex(frame.index, fill_value=False)
-    flags = out[list(REASONS)].to_numpy()
-    out["flagged"] = flags.any(axis=1)
-    # each combination of reasons is one category: "" for none, "fast,burst" and so on
-    combination = flags.astype(np.int64) @ (1 << np.arange(len(REASONS)))
+    # each combination of reasons is one category: "" for none, "fast,burst" and so on (a
+    # bit per reason, or-ed column by column: an integer matrix product has no fast path)
+    combination = np.zeros(len(out), np.int8)
+    for j, reason in enumerate(REASONS):
+        combination |= out[reason].to_numpy(bool).view(np.int8) << j
+    out["flagged"] = combination != 0
     labels = [
         ",".join(r for j, r in enumerate(REASONS) if c >> j & 1) for c in range(1 << len(REASONS))
     ]

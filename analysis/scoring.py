@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -111,31 +112,42 @@ def row_ids(idx: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Scored:
-    """Per-respondent counts over the scored items, and the per-item matrices behind them."""
+    """Per-respondent counts over the scored items, and the per-item matrices behind them.
+
+    The counts are summed item by item as the answers are scored; the (n, s) matrices are
+    looked up from `choice` only when a per-item figure asks for them (the screening and the
+    exports never do, and a million-row float matrix is the largest thing scoring would make).
+    """
 
     codes: tuple[str, ...]  #: scored item codes (columns of the matrices)
     choice: np.ndarray  #: (n, s) option index per scored item
-    item_rec: np.ndarray  #: (n, s) bool
-    item_valid: np.ndarray  #: (n, s) bool
-    item_score: np.ndarray  #: (n, s) float, NaN where no score
+    table: ItemLookup  #: the questionnaire's lookups (rows of the scored items: `keep`)
+    keep: slice | np.ndarray  #: the scored items' rows in the tables
     overall: np.ndarray  #: (n,) 1.0 recognised, 0.0 not, NaN invalid
     answer_id: np.ndarray  #: (n,) fingerprint of the whole answer vector
+    rec: np.ndarray  #: (n,) scored items answered with a recognising option
+    valid: np.ndarray  #: (n,) scored items answered (not "don't know")
+    score_sum: np.ndarray  #: (n,) sum of the item scores
+    score_n: np.ndarray  #: (n,) items with a score
 
-    @property
-    def rec(self) -> np.ndarray:
-        return self.item_rec.sum(axis=1)
+    def _matrix(self, rows: np.ndarray) -> np.ndarray:
+        positions = self.choice + (np.arange(self.choice.shape[1], dtype=np.intp) * (BLANK + 1))
+        return np.take(rows[self.keep].ravel(), positions)
 
-    @property
-    def valid(self) -> np.ndarray:
-        return self.item_valid.sum(axis=1)
+    @cached_property
+    def item_rec(self) -> np.ndarray:
+        """(n, s) bool: recognising option chosen."""
+        return self._matrix(self.table.recognised)
 
-    @property
-    def score_sum(self) -> np.ndarray:
-        return np.nansum(self.item_score, axis=1)
+    @cached_property
+    def item_valid(self) -> np.ndarray:
+        """(n, s) bool: answered, not "don't know"."""
+        return self._matrix(self.table.valid)
 
-    @property
-    def score_n(self) -> np.ndarray:
-        return (~np.isnan(self.item_score)).sum(axis=1)
+    @cached_property
+    def item_score(self) -> np.ndarray:
+        """(n, s) float: the option's score ÷ the item's maximum, NaN where none."""
+        return self._matrix(self.table.score)
 
 
 def _columns(mask: np.ndarray):
@@ -151,19 +163,32 @@ def score(vectors: Sequence[str | None], table: ItemLookup) -> Scored:
     """Score answer vectors of one questionnaire version."""
     k = len(table.codes)
     idx = decode(vectors, k)
-    flat = idx + (np.arange(k, dtype=np.intp) * (BLANK + 1))  # position in the raveled tables
-    rec = np.take(table.recognised.ravel(), flat)
-    valid = np.take(table.valid.ravel(), flat)
-    pts = np.take(table.score.ravel(), flat)
+    n = len(idx)
+    rec, valid, score_n = (np.zeros(n, np.int64) for _ in range(3))
+    score_sum = np.zeros(n)
+    points, has_points = np.nan_to_num(table.score), ~np.isnan(table.score)
+    # item by item over (n,) vectors: no (n, k) matrix of positions or of scores is made
+    for j in np.flatnonzero(table.scored):
+        options = idx[:, j].astype(np.intp)
+        rec += table.recognised[j].take(options)
+        valid += table.valid[j].take(options)
+        score_sum += points[j].take(options)
+        score_n += has_points[j].take(options)
     o = table.overall
-    overall = np.where(valid[:, o], rec[:, o].astype(float), np.nan)
+    chosen = idx[:, o].astype(np.intp)
+    overall = np.where(
+        table.valid[o].take(chosen), table.recognised[o].take(chosen).astype(float), np.nan
+    )
     keep = _columns(table.scored)
     return Scored(
         codes=table.scored_codes,
         choice=idx[:, keep],
-        item_rec=rec[:, keep],
-        item_valid=valid[:, keep],
-        item_score=pts[:, keep],
+        table=table,
+        keep=keep,
         overall=overall,
         answer_id=row_ids(idx),
+        rec=rec,
+        valid=valid,
+        score_sum=score_sum,
+        score_n=score_n,
     )
