@@ -236,6 +236,9 @@ def submit(token: str):
         return closed_page(ctx)
     sheet = read_sheet(ctx.questionnaire, ctx.groups, request.form, ctx.code_mode, ctx.school.stage)
     key = tickets.browser_key(request)
+    if request.form.get("switch_lang") in ctx.languages:  # a language button: nothing stored
+        shown = AnswerSheet(data=sheet.data, access_code=sheet.access_code)
+        return _form_again(ctx, shown, ticket, key, 200)
     if ticket is None or key is None or ticket.key != key:
         return _refused(ctx, sheet, ticket, key)
     if not ctx.code_mode:
@@ -322,14 +325,30 @@ def _not_saved(ctx: LinkContext, sheet, exc: Exception):
 
 def _refused(ctx: LinkContext, sheet, ticket: tickets.Ticket | None, key: str | None):
     """A submit without a valid ticket for this browser (stale, forged, or a cross-site post):
-    400 with every answer kept and a fresh ticket. A genuine ticket keeps its submission id,
-    so a form that was in fact stored is not stored twice when sent again."""
+    400 with every answer kept and a fresh ticket."""
+    if ticket is None:
+        notice = gettext("页面信息已失效，您的选择已保留，请核对后再次提交。")
+    else:
+        notice = gettext("页面已过期或不完整，您的选择已保留，请核对后再次提交。")
+    return _form_again(ctx, sheet, ticket, key, 400, notice)
+
+
+def _form_again(
+    ctx: LinkContext,
+    sheet: AnswerSheet,
+    ticket: tickets.Ticket | None,
+    key: str | None,
+    status: int,
+    notice: str | None = None,
+):
+    """The form once more with the sheet's answers, on a ticket for this browser's key (one is
+    given to a browser without). A genuine ticket keeps its submission id, so a form that was
+    in fact stored is not stored twice when sent again; in the language a button asked for
+    (the way to switch without the page script), or with a notice of what went wrong."""
     new_key = key or tickets.new_key()
     if ticket is None:
         fresh = tickets.issue(ctx.link.id, ctx.questionnaire.version, new_key)
-        notice = gettext("页面信息已失效，您的选择已保留，请核对后再次提交。")
     else:
         fresh = tickets.reissue(ticket, new_key)
-        notice = gettext("页面已过期或不完整，您的选择已保留，请核对后再次提交。")
-    resp = make_response(render_form(ctx, sheet, fresh, 400, notice=notice, fresh=True))
-    return _with_key(resp, new_key, key)
+    page = render_form(ctx, sheet, fresh, status, notice=notice, fresh=True)
+    return _with_key(make_response(page), new_key, key)

@@ -219,7 +219,20 @@
   form.addEventListener("change", function () { save(); paint(); });
   form.addEventListener("input", function () { save(); unmark(); });
   window.addEventListener("online", function () { if (!sending && net.textContent) { send(); } });
+  // A language button: with storage, the page in that language is fetched again and restores
+  // the answers from it; without, the button posts the form and the server shows the answers
+  // again in that language (as it does with no script at all).
+  var switching = false;
+  var langs = document.querySelectorAll("button[name=switch_lang]");
+  for (var l = 0; l < langs.length; l++) {
+    langs[l].addEventListener("click", function (ev) {
+      save();
+      if (store) { ev.preventDefault(); location.href = this.getAttribute("data-href"); }
+      else { switching = true; }
+    });
+  }
   form.addEventListener("submit", function (ev) {
+    if (switching) { return; }
     ev.preventDefault();
     if (sending) { return; }
     save();

@@ -52,12 +52,14 @@ def ngettext(singular: str, plural: str, n: int, **values) -> str:
 
 
 def choose(offered: tuple[str, ...]) -> str:
-    """The page's language among `offered` (zh-Hans first): ?lang= (or the form's lang), then
-    the phone's Accept-Language, then zh-Hans; set for the request and returned."""
+    """The page's language among `offered` (zh-Hans first): ?lang= (or a language button of
+    the form, or the form's lang), then the phone's Accept-Language, then zh-Hans; set for the
+    request and returned."""
     if len(offered) == 1:  # most campaigns: nothing to weigh
         g.lang = offered[0]
         return offered[0]
-    asked = (request.args.get("lang") or request.form.get("lang") or "").strip()
+    asked = request.args.get("lang") or request.form.get("switch_lang") or request.form.get("lang")
+    asked = (asked or "").strip()
     if asked in offered:
         lang = asked
     else:

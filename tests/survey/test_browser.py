@@ -46,6 +46,15 @@ def live(db_uri, serve):
     release(app)
 
 
+@pytest.fixture
+def uyghur(live):
+    """The live demo campaign offers Uyghur beside Chinese."""
+    with live.app_context():
+        campaign = db.session.get(Campaign, live.config["DEMO_ID"])
+        campaign.languages = ["zh-Hans", "ug"]
+        db.session.commit()
+
+
 def _stored(app) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(Response))
@@ -151,6 +160,29 @@ def test_without_javascript_the_plain_form_works_and_counts_once(browser, live):
     time.sleep(0.3)
     context.close()
     assert _stored(live) == 1
+
+
+def test_without_javascript_the_language_switch_keeps_the_answers(browser, live, uyghur):
+    url, q, answers = _survey(live)
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url)
+    first = q.choice_items[:3]
+    _answer(page, q, {i.code: answers[i.code] for i in first})
+    with page.expect_navigation():
+        page.locator("button[name=switch_lang][value=ug]").tap()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    for item in first:  # chosen in Chinese, still chosen in Uyghur, with no script to help
+        assert page.locator(f"#{item.code}-{answers[item.code]}").is_checked()
+    assert page.locator(".q.bad").count() == 0 and _stored(live) == 0
+    screenshot(page, "7-nojs-ug-switch")
+    _answer(page, q, answers)
+    with page.expect_navigation(url="**/thanks?lang=ug"):
+        page.locator("#send").tap()
+    assert "مۇۋەپپەقىيەتلىك يوللاندى" in page.content()
+    context.close()
+    with live.app_context():
+        assert db.session.scalars(sa.select(Response.language)).all() == ["ug"]
 
 
 def test_a_red_mark_clears_as_soon_as_the_item_is_answered(browser, live):
@@ -275,12 +307,25 @@ def _fits(page) -> bool:
     )
 
 
-def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, live, axe):
-    demo = live.config["DEMO_ID"]
-    with live.app_context():
-        campaign = db.session.get(Campaign, demo)
-        campaign.languages = ["zh-Hans", "ug"]
-        db.session.commit()
+def _header_clear(page) -> bool:
+    """The text-size button covers none of the header's words (the campaign's name, say)."""
+    return page.evaluate(
+        """() => {
+        const b = document.getElementById("size").getBoundingClientRect();
+        const range = document.createRange();
+        for (const el of document.querySelectorAll(".head p, .head h1")) {
+            range.selectNodeContents(el);
+            for (const r of range.getClientRects()) {
+                if (r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom)
+                    return false;
+            }
+        }
+        return true;
+    }"""
+    )
+
+
+def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, live, uyghur, axe):
     url, q, answers = _survey(live)
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -289,8 +334,9 @@ def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, li
     assert axe(page) == []
     first = q.choice_items[:3]
     _answer(page, q, {i.code: answers[i.code] for i in first})
-    page.locator("a[hreflang=ug]").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button[name=switch_lang][value=ug]").tap()
+    assert page.url.endswith("?lang=ug")  # fetched again: a reload asks nothing
     assert page.locator("html").get_attribute("lang") == "ug"
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
@@ -299,12 +345,12 @@ def test_uyghur_reads_right_to_left_and_the_switch_keeps_the_answers(browser, li
     box = page.locator(f"label[for='{first[0].code}-{answers[first[0].code]}']").bounding_box()
     radio = page.locator(f"#{first[0].code}-{answers[first[0].code]}").bounding_box()
     assert radio["x"] > box["x"] + box["width"] / 2  # the radio button on the right
-    assert _fits(page)
+    assert _fits(page) and _header_clear(page)
     assert axe(page) == []
     screenshot(page, "ug-rtl")
     page.locator("#size").tap()  # large text
     assert page.locator("html").get_attribute("class") == "big"
-    assert _fits(page)
+    assert _fits(page) and _header_clear(page)
     assert axe(page) == []
     screenshot(page, "ug-large")
     page.reload()  # remembered on the phone
