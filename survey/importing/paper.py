@@ -397,6 +397,12 @@ def check(batch: EntryBatch, values: Mapping[str, str]) -> Entered:
     return entered
 
 
+#: after a refused repeat of a number: what to do with two sheets of one number (a photocopy)
+COPIED = (
+    "若手上有两份同号的问卷（复印件），请为本校加印问卷，把其中一份誊写到新编号的问卷上再录入。"
+)
+
+
 def enter_sheet(
     batch: EntryBatch,
     pass_no: int,
@@ -416,7 +422,7 @@ def enter_sheet(
     mine = pass_sheets(batch, pass_no)
     if number in mine and not replace:
         entered.problems["number"] = (
-            f"第 {number} 号已在{PASS_LABELS[pass_no]}录入过；如需修改，请点该编号。"
+            f"第 {number} 号已在{PASS_LABELS[pass_no]}录入过；如需修改，请点该编号。{COPIED}"
         )
     elif number not in mine and replace:
         entered.problems["number"] = f"{PASS_LABELS[pass_no]}没有第 {number} 号。"
@@ -443,7 +449,7 @@ def _taken_elsewhere(batch: EntryBatch, pass_no: int, number: int) -> str | None
     if db.session.scalar(
         sa.select(Response.id).where(Response.submission_id == submission_id(batch, number))
     ):
-        return f"第 {number} 号问卷已经存入答卷，不能重复录入。"
+        return f"第 {number} 号问卷已经存入答卷，不能重复录入。{COPIED}"
     other = db.session.scalar(
         sa.select(EntryBatch.label)
         .join(EntrySheet, EntrySheet.batch_id == EntryBatch.id)
@@ -457,7 +463,7 @@ def _taken_elsewhere(batch: EntryBatch, pass_no: int, number: int) -> str | None
         )
     )
     if other is not None:
-        return f"第 {number} 号已在批次“{other}”中录入。"
+        return f"第 {number} 号已在批次“{other}”中录入。{COPIED}"
     return None
 
 

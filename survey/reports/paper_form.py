@@ -127,7 +127,9 @@ def _header(section, campaign: Campaign, sheet: Sheet, version: int) -> None:
             run.font.size = run.font.size or Pt(10)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     right.paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(sheet.code, scale=4)), Cm(2.2))
-    hint = left.add_paragraph().add_run("录入时先输入问卷编号或扫描右侧二维码")
+    hint = left.add_paragraph().add_run(
+        "每个编号只算一份，请勿复印，不够请加印；录入时先输入问卷编号或扫描右侧二维码"
+    )
     hint.font.size = Pt(8)
 
 

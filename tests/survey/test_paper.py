@@ -185,7 +185,10 @@ def test_the_qr_code_of_the_sheet_is_read_and_another_schools_refused(
     wrong = enter(first, batch_url, 1, f"P{demo}-4101010002-parent-13", sheet())
     assert wrong.status_code == 422 and "不属于本批次" in wrong.get_data(as_text=True)
     again = enter(first, batch_url, 1, "12", sheet())
-    assert again.status_code == 422 and "第 12 号已在第一遍录入过" in again.get_data(as_text=True)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 422 and "第 12 号已在第一遍录入过" in page
+    assert "复印件" in page  # two sheets of one number: what to do is said
+
     # retyped on purpose, through the sheet's own page
     assert enter(first, batch_url, 1, "12", sheet(overall="2"), "replace").status_code == 302
     with app.app_context():
@@ -250,7 +253,7 @@ def test_the_paper_form_command_numbers_every_sheet_and_continues(app, runner, d
     doc = Document(str(out))
     assert len(doc.sections) == 3
     headers = ["".join(c.text for c in s.header.tables[0].rows[0].cells) for s in doc.sections]
-    assert all("家长 · 第1版 · 问卷编号" in h for h in headers)
+    assert all("家长 · 第1版 · 问卷编号" in h and "请勿复印" in h for h in headers)
     assert [re.search(r"问卷编号 (\d{6})", h).group(1) for h in headers] == [
         "000001",
         "000002",
