@@ -162,10 +162,17 @@ def test_without_javascript_the_plain_form_works_and_counts_once(browser, live):
     assert _stored(live) == 1
 
 
-def test_without_javascript_the_language_switch_keeps_the_answers(browser, live, uyghur):
+@pytest.mark.parametrize("phone", ["no script", "no storage"])
+def test_without_script_or_storage_the_language_switch_keeps_the_answers(
+    browser, live, uyghur, phone
+):
+    """The page script restores answers from the phone's storage; where it has no script, or
+    no storage (a private window refuses it), the switch posts the form instead."""
     url, q, answers = _survey(live)
-    context = browser.new_context(**PHONE, java_script_enabled=False)
+    context = browser.new_context(**PHONE, java_script_enabled=phone != "no script")
     page = context.new_page()
+    if phone == "no storage":
+        page.add_init_script("Storage.prototype.setItem = () => { throw new Error('refused') }")
     page.goto(url)
     first = q.choice_items[:3]
     _answer(page, q, {i.code: answers[i.code] for i in first})
@@ -175,7 +182,8 @@ def test_without_javascript_the_language_switch_keeps_the_answers(browser, live,
     for item in first:  # chosen in Chinese, still chosen in Uyghur, with no script to help
         assert page.locator(f"#{item.code}-{answers[item.code]}").is_checked()
     assert page.locator(".q.bad").count() == 0 and _stored(live) == 0
-    screenshot(page, "7-nojs-ug-switch")
+    assert "?lang=" not in page.url  # the post, not the script's page fetched again
+    screenshot(page, f"7-{phone.replace(' ', '-')}-ug-switch")
     _answer(page, q, answers)
     with page.expect_navigation(url="**/thanks?lang=ug"):
         page.locator("#send").tap()
