@@ -1,8 +1,8 @@
 """Bulk-synthesise realistic responses straight into the database (for benchmarks only).
 
 Answers are drawn per school mood with numpy, written in batches (executemany on SQLite,
-COPY on PostgreSQL), and the tallies are filled in the same pass, exactly as the web path
-would have left them; then the database is settled (see `settle`).
+COPY on PostgreSQL); the database's trigger counts them in the tallies as it counts every
+stored answer (survey/services/counts.py); then the database is settled (see `settle`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import json
 import os
 import time
 import uuid
-from collections import Counter
 from datetime import timedelta
 
 import numpy as np
@@ -22,7 +21,6 @@ from survey.core.database import db
 from survey.core.timeutil import utcnow
 from survey.models import Campaign, Link, Response
 from survey.services.campaigns import registry
-from survey.services.counts import hour_of, upsert_tallies
 from survey.services.demo import GROUP_SHARE
 
 COLUMNS = [
@@ -82,7 +80,6 @@ def synthesize(
     now = utcnow()
     engine = db.engine
     dialect = engine.dialect.name
-    tallies: Counter = Counter()
     for gi, group in enumerate(groups):
         idx = np.flatnonzero(group_of == gi)
         if not len(idx):
@@ -141,9 +138,7 @@ def synthesize(
                         bool(commented[r] and with_answers_json),
                     )
                 )
-                tallies[(campaign.id, link.school_id, group, hour_of(submitted))] += 1
             _write(engine, dialect, rows, batch)
-    upsert_tallies(tallies)  # as the storage path keeps them
     db.session.commit()
     settle(engine)
     return time.perf_counter() - t0

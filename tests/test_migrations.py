@@ -84,3 +84,35 @@ def test_answers_stored_before_0015_know_whether_they_carry_a_comment(old_databa
             sa.text("SELECT submission_id, has_comment FROM response ORDER BY id")
         ).all()
     assert [(sid, bool(flag)) for sid, flag in flags] == [("s0", True), ("s1", False)]
+
+
+def test_tallies_counted_before_0022_go_on_counting_in_the_same_rows(old_database):
+    """A tally row the code wrote before the trigger and the trigger's count of a later answer
+    in the same hour are one row (the hour is stored alike), so nothing is counted apart."""
+    app = old_database("0021", [])
+    at = utcnow()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(ResponseTally.__table__).values(
+                    campaign_id=1, school_id=1, group="parent", hour=hour_of(at), n=4
+                )
+            )
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(Response.__table__).values(
+                    campaign_id=1,
+                    school_id=1,
+                    group="parent",
+                    questionnaire="parent",
+                    questionnaire_version=1,
+                    answers={},
+                    submitted_at=at,
+                    submission_id="late",
+                    source="web",
+                )
+            )
+        rows = db.session.execute(sa.select(ResponseTally.hour, ResponseTally.n)).all()
+        db.engine.dispose()
+    assert rows == [(hour_of(at), 5)]

@@ -2,8 +2,8 @@
 
 `build_row` makes the stored row of an answer sheet (redacted, its group decided, its answer
 vector encoded); `store_response` stores one exactly once per submission id (the web, the
-demo), `store_batch` many in the caller's transaction, all or none (imports). Both count what
-they store in the tallies (counts.py). Answers are checked before, by
+demo), `store_batch` many in the caller's transaction, all or none (imports). The database
+counts what they store in the tallies (counts.py). Answers are checked before, by
 questionnaires.answers.check_answers.
 """
 
@@ -23,7 +23,6 @@ from ..core.database import db
 from ..core.privacy import redact_answers
 from ..core.timeutil import utcnow
 from ..models import AccessCode, Response
-from .counts import add_counts, hour_of, insert_counted
 
 
 class CodeAlreadyUsed(Exception):
@@ -122,11 +121,10 @@ def build_row(
 
 
 def store_batch(rows: list[dict]) -> int:
-    """Insert rows made by build_row and count them, in the session's transaction (the caller
-    commits). Raises DuplicateBatch, with the session rolled back, if any was stored before."""
+    """Insert rows made by build_row, in the session's transaction (the caller commits).
+    Raises DuplicateBatch, with the session rolled back, if any was stored before."""
     try:
         db.session.execute(_INSERT, rows)
-        add_counts((r["campaign_id"], r["school_id"], r["group"], r["submitted_at"]) for r in rows)
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
@@ -153,12 +151,12 @@ def store_response(
 
     A retry of a stored submission returns the stored row (created=False): the insert is
     tried first and the unique constraint on submission_id decides, so a first submission
-    costs no extra lookup. The row, the claim of its access code and its tally are written in
-    one short transaction of prepared statements. A caller whose session has begun a
-    transaction (it looked up an access code, say) has it finished by this one, on the same
-    connection; otherwise the statements run on a connection of their own, not through the
-    ORM session, and on PostgreSQL a response without an access code is one statement in
-    autocommit.
+    costs no extra lookup. The row and the claim of its access code are written in one short
+    transaction (the row's tally is counted by the insert itself, counts.py). A caller whose
+    session has begun a transaction (it looked up an access code, say) has it finished by this
+    one, on the same connection; otherwise the statements run on a connection of their own,
+    not through the ORM session, and on PostgreSQL a response without an access code is one
+    statement in autocommit.
     Raises CodeAlreadyUsed when the access code went to another response.
     """
     row = build_row(
@@ -199,19 +197,12 @@ def store_response(
 
 
 def _write(conn: sa.Connection, row: dict, access_code: AccessCode | None) -> int:
-    """Claim the access code, insert the row and count it in its tally, on `conn`.
-
-    On PostgreSQL the row and its tally are one statement (counts.insert_counted)."""
+    """Claim the access code and insert the row (its tally counts itself), on `conn`."""
     if access_code is not None:
         claimed = conn.execute(_CLAIM, {"code_id": access_code.id, "at": row["submitted_at"]})
         if claimed.rowcount != 1:
             raise CodeAlreadyUsed(access_code.code)
-    if conn.dialect.name == "postgresql":
-        params = {**row, "hour": hour_of(row["submitted_at"])}
-        return conn.execute(insert_counted(Response.__table__), params).scalar_one()
-    response_id = conn.execute(_INSERT, row).inserted_primary_key[0]
-    add_counts([(row["campaign_id"], row["school_id"], row["group"], row["submitted_at"])], conn)
-    return response_id
+    return conn.execute(_INSERT, row).inserted_primary_key[0]
 
 
 def _session_in_transaction() -> bool:

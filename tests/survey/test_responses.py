@@ -97,3 +97,33 @@ def test_concurrent_retries_store_one_row(app, demo, session_open):
     assert sum(r.created for r in results) == 5
     assert len({r.response_id for r in results}) == 5
     assert sum(n for _, _, n in _tallies(app)) == 5
+
+
+def test_the_database_counts_every_stored_row_whatever_stores_it(app, demo):
+    """The tally is kept by the database (trigger response_counted): rows inserted by plain
+    SQL, as a bulk load or a restore of single rows would, are counted in their hour; a row
+    refused by the unique submission id is not."""
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    _store(app, token, q, "a" * 32, datetime(2026, 11, 24, 20, 5, 7, 12))
+    with app.app_context():
+        link = db.session.scalar(sa.select(Link).where(Link.token == token))
+        insert = sa.text(
+            'INSERT INTO response (campaign_id, school_id, link_id, "group", questionnaire,'
+            " questionnaire_version, answers, submitted_at, submission_id, source)"
+            " VALUES (:c, :s, :l, 'parent', :q, 1, '{}', :at, :sid, 'import')"
+        ).bindparams(
+            sa.bindparam("at", type_=sa.DateTime()),
+        )
+        base = {"c": link.campaign_id, "s": link.school_id, "l": link.id, "q": q.code}
+        with db.engine.begin() as conn:
+            for sid, at in (("b", datetime(2026, 11, 24, 20, 59)), ("c", datetime(2026, 11, 25))):
+                conn.execute(insert, {**base, "sid": sid * 32, "at": at})
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(insert, {**base, "sid": "c" * 32, "at": datetime(2026, 11, 25, 1)})
+        db.session.remove()
+    assert sorted(_tallies(app)) == [
+        ("parent", datetime(2026, 11, 24, 20), 2),
+        ("parent", datetime(2026, 11, 25, 0), 1),
+    ]
+    assert response_count(app) == 3
