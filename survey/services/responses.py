@@ -179,7 +179,9 @@ def store_response(
             response_id = _write(db.session.connection(), row, access_code)
             db.session.commit()
         elif access_code is None and engine.dialect.name == "postgresql":
-            # one statement (see _write), atomic on its own: no BEGIN and COMMIT round trips
+            # one statement (see _write), atomic on its own: no BEGIN and COMMIT round trips.
+            # SQLite keeps its transaction: it has no round trips to save, and switching a
+            # pooled connection to autocommit and back costs more than BEGIN and COMMIT.
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 response_id = _write(conn, row, None)
         else:

@@ -112,9 +112,7 @@ def test_the_database_counts_every_stored_row_whatever_stores_it(app, demo):
             'INSERT INTO response (campaign_id, school_id, link_id, "group", questionnaire,'
             " questionnaire_version, answers, submitted_at, submission_id, source)"
             " VALUES (:c, :s, :l, 'parent', :q, 1, '{}', :at, :sid, 'import')"
-        ).bindparams(
-            sa.bindparam("at", type_=sa.DateTime()),
-        )
+        ).bindparams(sa.bindparam("at", type_=sa.DateTime()))
         base = {"c": link.campaign_id, "s": link.school_id, "l": link.id, "q": q.code}
         with db.engine.begin() as conn:
             for sid, at in (("b", datetime(2026, 11, 24, 20, 59)), ("c", datetime(2026, 11, 25))):
