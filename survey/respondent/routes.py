@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import (
@@ -15,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.http import http_date
 
 from questionnaires.model import BASE_LANGUAGE, LANGUAGES
 
@@ -197,11 +200,25 @@ def _with_key(resp: Response, key: str, sent_key: str | None) -> Response:
 
 
 def _set_cookie(resp: Response, name: str, value: str, max_age: int, path: str) -> None:
-    """A survey cookie: HttpOnly, SameSite=Lax, Secure over HTTPS."""
+    """A survey cookie: HttpOnly, SameSite=Lax, Secure over HTTPS; its Expires date (for
+    browsers that ignore Max-Age) formatted once a second, not once a cookie."""
     secure = request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"])
+    expires = _http_date(int(time.time()) + max_age)
     resp.set_cookie(
-        name, value, max_age=max_age, path=path, httponly=True, samesite="Lax", secure=secure
+        name,
+        value,
+        max_age=max_age,
+        expires=expires,
+        path=path,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
     )
+
+
+@lru_cache(maxsize=8)
+def _http_date(epoch_seconds: int) -> str:
+    return http_date(epoch_seconds)
 
 
 def _page_key(ctx: LinkContext) -> tuple:

@@ -48,10 +48,14 @@ class Ticket:
 
 
 def _signer() -> Signer:
+    """The app's ticket signer. Its key is derived from SECRET_KEY and the salt once, here,
+    and handed over with key_derivation="none": the signatures are the default Signer's,
+    without an HMAC of the salt before every sign and check."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get("ticket_signer")
     if found is None:
-        found = Signer(app.config["SECRET_KEY"], salt=SALT)
+        derived = Signer(app.config["SECRET_KEY"], salt=SALT).derive_key()
+        found = Signer(derived, salt=SALT, key_derivation="none")
         app.extensions["ticket_signer"] = found
     return found
 

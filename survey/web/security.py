@@ -2,12 +2,16 @@
 
 Every page is served with a Content-Security-Policy that allows scripts, styles, images and
 connections from this site only (no inline script or style: the templates have none), refuses
-framing (clickjacking of the console), and stops MIME sniffing and cross-site referrers.
+framing (clickjacking of the console), and stops MIME sniffing and cross-site referrers. The
+headers are added as the response leaves the app (a WSGI middleware): no view sets its own, so
+they are the same on every response, error pages and static files included.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from collections.abc import Callable, Iterable
+
+from flask import Flask, abort, request
 
 CSP = "; ".join(
     (
@@ -32,10 +36,18 @@ HEADERS = (
 )
 
 
-def add_headers(response: Response) -> Response:
-    """The same headers on every response (no view sets its own)."""
-    response.headers.extend(HEADERS)
-    return response
+class SecurityHeaders:
+    """WSGI middleware: HEADERS appended to every response's headers."""
+
+    def __init__(self, app: Callable):
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def start(status: str, headers: list, exc_info=None):
+            headers.extend(HEADERS)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
 
 
 def refuse_nul() -> None:
@@ -58,4 +70,4 @@ def init_app(app: Flask, forms: bool = False) -> None:
     app.before_request(refuse_nul)
     if forms:
         app.before_request(refuse_nul_in_forms)
-    app.after_request(add_headers)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +13,7 @@ from itsdangerous import URLSafeSerializer
 from questionnaires import GROUPS
 from survey.core.database import db
 from survey.core.timeutil import utcnow
-from survey.models import Campaign, Response
+from survey.models import Campaign, Link, Response
 from tests.helpers import (
     complete_answers,
     hidden_fields,
@@ -218,6 +220,41 @@ def test_second_person_on_same_browser_is_told_already_submitted(app, client, de
     other = client.post(f"/s/{token}", data={**stale, **complete_answers(q, "parent", 2)})
     assert other.status_code == 409
     assert response_count(app) == 1
+
+
+def _cookie_lifetime(resp, name: str) -> tuple[int, float]:
+    """A Set-Cookie header's Max-Age, and its Expires date as epoch seconds."""
+    (header,) = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    attrs = dict(part.partition("=")[::2] for part in header.split("; ")[1:])
+    return int(attrs["Max-Age"]), parsedate_to_datetime(attrs["Expires"]).timestamp()
+
+
+def test_survey_cookies_expire_when_their_max_age_says_whenever_they_are_set(
+    app, client, demo, monkeypatch
+):
+    """Browsers that read only Expires keep the key and the answered mark as long as Max-Age
+    says, counted from the moment each cookie is set (the date is formatted once a second)."""
+    token = link_token(app, demo, "parent")
+    q = questionnaire_for(app, demo, "parent")
+    days = app.config["RESPONSE_COOKIE_DAYS"]
+    with app.app_context():
+        answered = f"sv{db.session.scalar(sa.select(Link.id).where(Link.token == token))}"
+    for shift in (0, 3 * 86400 + 0.5):  # the same link days later, on another phone
+        now = time.time() + shift
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        client.delete_cookie("svk", path="/s/")
+        page = client.get(f"/s/{token}")
+        max_age, expires = _cookie_lifetime(page, "svk")
+        assert max_age == app.config["TICKET_MAX_AGE"]
+        assert abs(expires - (now + max_age)) <= 1
+        data = {**hidden_fields(page.get_data(as_text=True)), **complete_answers(q, "parent")}
+        sent = client.post(f"/s/{token}", data=data)
+        assert sent.status_code == 303
+        max_age, expires = _cookie_lifetime(sent, answered)
+        assert max_age == days * 86400
+        assert abs(expires - (now + max_age)) <= 1
+        client.delete_cookie(answered, path=f"/s/{token}")
+    assert response_count(app) == 2
 
 
 def _set_window(app, campaign_id, **values):
