@@ -5,8 +5,8 @@ of phones hit the same few hundred links, so the link, its school and its campai
 small frozen snapshots (never live ORM objects) for LINK_CACHE_SECONDS. An edit to a campaign,
 school or link made by this process drops the cache at once; other processes see it within the
 TTL. Whether a campaign takes answers is fresher: each process reads every campaign's status and
-window in one small query at most once every CAMPAIGN_STATE_SECONDS (1 s), whatever the traffic,
-so closing, re-opening or purging reaches every worker and host within that time.
+window in one small query at most once every CAMPAIGN_STATE_SECONDS (0.5 s), whatever the traffic,
+so closing, re-opening or purging reaches every worker and host within a second.
 """
 
 from __future__ import annotations
