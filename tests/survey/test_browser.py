@@ -394,11 +394,16 @@ def test_a_paper_sheet_is_typed_from_the_keyboard_alone(browser, live):
     page.goto(
         f"{live.config['LIVE_URL']}/console/campaigns/{live.config['DEMO_ID']}/paper/{batch_id}/1"
     )
+    from playwright.sync_api import expect
+
+    # the operator starts typing once the cursor shows in the number field (its autofocus can
+    # land a moment after the page's load event on a busy machine; a key before it is lost)
+    expect(page.locator("label.entry-number input[name=number]")).to_be_focused()
     page.keyboard.type("42")
     page.keyboard.press("Enter")
     page.keyboard.type("1" * 16 + "2")  # P01-P16 满意, P17 比较满意
     page.keyboard.press("Enter")  # the comment left blank: saves
-    page.wait_for_selector("text=第 42 号已保存")
+    expect(page.locator("p.flash")).to_have_text("第 42 号已保存。")
     screenshot(page, "paper-entry")
     with live.app_context():
         typed = db.session.scalar(sa.select(EntryBatch).where(EntryBatch.id == batch_id)).sheets
