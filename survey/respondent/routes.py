@@ -216,9 +216,8 @@ def _set_cookie(resp: Response, name: str, value: str, max_age: int, path: str) 
     )
 
 
-@lru_cache(maxsize=8)
-def _http_date(epoch_seconds: int) -> str:
-    return http_date(epoch_seconds)
+#: an Expires date per epoch second: the few cookies set within one second share it
+_http_date = lru_cache(maxsize=8)(http_date)
 
 
 def _page_key(ctx: LinkContext) -> tuple:

@@ -8,7 +8,7 @@ Every insert into response, whatever makes it (a submission, an import, a restor
 rows, a bench's bulk load), adds one to its (campaign, school, group, hour) tally in the same
 statement. The storage code no longer counts. A later migration that rebuilds the response
 table on SQLite (batch_alter_table's copy) drops the trigger with the old table and must
-create it again; tests/test_migrations.py checks that the newest schema counts.
+create it again; tests/survey/test_responses.py checks that the newest schema counts.
 """
 
 from alembic import op
